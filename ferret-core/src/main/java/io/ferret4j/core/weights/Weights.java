@@ -1,0 +1,111 @@
+package io.ferret4j.core.weights;
+
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A checkpoint seen through a key prefix, recording which tensors a model took. Prefixes compose
+ * ({@code w.at("model.").at("layers.3.")}) so a loader never spells a full key twice, every fetch checks the
+ * shape, and {@link #requireAllUsed()} rejects checkpoints holding tensors no module consumed (the Java form of
+ * {@code load_state_dict(strict=True)}).
+ */
+public final class Weights {
+    private final TensorSource source;
+    private final String prefix;
+    private final Set<String> used;
+
+    private Weights(TensorSource source, String prefix, Set<String> used) {
+        this.source = source;
+        this.prefix = prefix;
+        this.used = used;
+    }
+
+    /** A view of the whole source with nothing used yet. */
+    public static Weights of(TensorSource source) {
+        return new Weights(source, "", ConcurrentHashMap.newKeySet());
+    }
+
+    /** A view whose keys are prefixed by {@code more}; it shares the record of used keys with this one. */
+    public Weights at(String more) {
+        return new Weights(source, prefix + more, used);
+    }
+
+    /** The full key for {@code name} under this view's prefix. */
+    public String key(String name) {
+        return prefix + name;
+    }
+
+    public boolean contains(String name) {
+        return source.contains(key(name));
+    }
+
+    /**
+     * The tensor {@code name} widened to FLOAT.
+     *
+     * @throws CheckpointException naming the key, the expected and the found shape
+     */
+    public INDArray require(String name, long... shape) {
+        return requireRaw(name, shape).toFloatArray();
+    }
+
+    /** The tensor {@code name} in its stored dtype (bytes stay memory-mapped), shape-checked. */
+    public RawTensor requireRaw(String name, long... shape) {
+        String key = key(name);
+        if (!source.contains(key)) {
+            throw new CheckpointException(source.path(), "missing tensor '" + key + "' (expected shape "
+                    + Arrays.toString(shape) + ")");
+        }
+        RawTensor t = source.get(key);
+        if (!Arrays.equals(t.shape(), shape)) {
+            throw new CheckpointException(source.path(), "tensor '" + key + "' has shape "
+                    + Arrays.toString(t.shape()) + ", expected " + Arrays.toString(shape));
+        }
+        used.add(key);
+        return t;
+    }
+
+    /** Like {@link #require} for a tensor that a checkpoint may or may not hold. */
+    public Optional<INDArray> optional(String name, long... shape) {
+        return contains(name) ? Optional.of(require(name, shape)) : Optional.empty();
+    }
+
+    /**
+     * Marks every key under {@code keyPrefix} (relative to this view) as deliberately not used, for tensors
+     * that a checkpoint carries but inference does not need ({@code text_model.*} of a full CLIP file).
+     */
+    public void ignore(String keyPrefix) {
+        String full = key(keyPrefix);
+        for (String k : source.names()) {
+            if (k.startsWith(full)) {
+                used.add(k);
+            }
+        }
+    }
+
+    /** Keys of the source that nothing required or ignored, sorted. */
+    public Set<String> unusedKeys() {
+        Set<String> out = new TreeSet<>(source.names());
+        out.removeAll(used);
+        return out;
+    }
+
+    /** Fails, listing them, if any key of the source was neither required nor ignored. */
+    public void requireAllUsed() {
+        Set<String> unused = unusedKeys();
+        if (!unused.isEmpty()) {
+            throw new CheckpointException(source.path(), unused.size() + " unexpected tensor(s) not used by the model: "
+                    + String.join(", ", unused.stream().limit(20).toList())
+                    + (unused.size() > 20 ? ", ..." : ""));
+        }
+    }
+
+    /** The underlying source. */
+    public TensorSource source() {
+        return source;
+    }
+}
