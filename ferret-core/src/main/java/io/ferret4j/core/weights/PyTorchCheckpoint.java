@@ -154,9 +154,11 @@ public final class PyTorchCheckpoint implements TensorSource {
         }
         long start = storedData(path, record);
         if (s.numel() > record.size() / dtype.byteSize() || s.numel() * dtype.byteSize() != record.size()) {
+            String needed = s.numel() > Long.MAX_VALUE / dtype.byteSize()
+                    ? "more than 2^63" : String.valueOf(s.numel() * dtype.byteSize());
             throw new CheckpointException(path, where + "storage '" + s.key() + "' should hold " + s.numel() + " x "
-                    + dtype + " = " + s.numel() * dtype.byteSize() + " bytes but its record '" + record.name()
-                    + "' has " + record.size() + " bytes");
+                    + dtype + " = " + needed + " bytes but its record '" + record.name() + "' has "
+                    + record.size() + " bytes");
         }
         long[] shape = t.size();
         long[] stride = t.stride();

@@ -54,8 +54,6 @@ final class RestrictedUnpickler {
         Object build(Object target, Object state);
     }
 
-    private static final String[] OPCODE_NAMES = opcodeNames();
-
     private final Path file;
     private final String what;
     private final ByteBuffer in;
@@ -92,7 +90,7 @@ final class RestrictedUnpickler {
                 execute(op);
             }
         } catch (BufferUnderflowException e) {
-            throw fail("ends in the middle of opcode " + opcodeName(in.get(opcodeAt) & 0xff));
+            throw fail("ends in the middle of opcode " + PickleOpcodes.name(in.get(opcodeAt) & 0xff));
         } catch (IllegalArgumentException e) {                       // a refusal of the semantics
             throw fail(e.getMessage());
         }
@@ -104,7 +102,7 @@ final class RestrictedUnpickler {
             case 0x80 -> protocol(in.get() & 0xff);                  // PROTO
             case 0x95 -> in.getLong();                               // FRAME: a length hint only
             case '(' -> marks.add(stack.size());                     // MARK
-            case '}' -> push(new LinkedHashMap<>());       // EMPTY_DICT
+            case '}' -> push(new LinkedHashMap<>());                 // EMPTY_DICT
             case ']' -> push(new ArrayList<>());                     // EMPTY_LIST
             case ')' -> push(new Tuple(List.of()));                  // EMPTY_TUPLE
             case 'N' -> push(NONE);
@@ -138,7 +136,7 @@ final class RestrictedUnpickler {
             case 'u' -> setItems(popMark());                         // SETITEMS
             case 'a' -> append();
             case 'e' -> appends();
-            default -> throw fail("unsupported pickle opcode " + opcodeName(op)
+            default -> throw fail("unsupported pickle opcode " + PickleOpcodes.name(op)
                     + "; only the opcodes torch.save uses for a state dict are allowed");
         }
     }
@@ -232,7 +230,7 @@ final class RestrictedUnpickler {
     /** A string of {@code length} bytes, checked against what remains before anything is allocated. */
     private String string(long length, Charset charset) {
         if (length < 0 || length > in.remaining()) {
-            throw fail("opcode " + opcodeName(in.get(opcodeAt) & 0xff) + " declares a string of " + length
+            throw fail("opcode " + PickleOpcodes.name(in.get(opcodeAt) & 0xff) + " declares a string of " + length
                     + " bytes but only " + in.remaining() + " remain");
         }
         byte[] bytes = new byte[(int) length];
@@ -265,7 +263,7 @@ final class RestrictedUnpickler {
 
     private Object peek() {
         if (stack.isEmpty() || (!marks.isEmpty() && marks.get(marks.size() - 1) == stack.size())) {
-            throw fail("opcode " + opcodeName(in.get(opcodeAt) & 0xff) + " needs a value but the stack is empty");
+            throw fail("opcode " + PickleOpcodes.name(in.get(opcodeAt) & 0xff) + " needs a value but the stack is empty");
         }
         return stack.get(stack.size() - 1);
     }
@@ -286,7 +284,7 @@ final class RestrictedUnpickler {
 
     private List<Object> popMark() {
         if (marks.isEmpty()) {
-            throw fail("opcode " + opcodeName(in.get(opcodeAt) & 0xff) + " without a MARK");
+            throw fail("opcode " + PickleOpcodes.name(in.get(opcodeAt) & 0xff) + " without a MARK");
         }
         int mark = marks.remove(marks.size() - 1);
         List<Object> items = new ArrayList<>(stack.subList(mark, stack.size()));
@@ -313,30 +311,5 @@ final class RestrictedUnpickler {
             return "dict of " + m.size();
         }
         return String.valueOf(o);
-    }
-
-    static String opcodeName(int op) {
-        String name = OPCODE_NAMES[op];
-        return String.format("0x%02x", op) + (name == null ? "" : " (" + name + ")");
-    }
-
-    private static String[] opcodeNames() {
-        String[] n = new String[256];
-        String table = "(MARK .STOP 0POP 1POP_MARK 2DUP FFLOAT IINT JBININT KBININT1 LLONG MBININT2 NNONE PPERSID "
-                + "QBINPERSID RREDUCE SSTRING TBINSTRING USHORT_BINSTRING VUNICODE XBINUNICODE aAPPEND bBUILD "
-                + "cGLOBAL dDICT }EMPTY_DICT eAPPENDS gGET hBINGET iINST jLONG_BINGET lLIST ]EMPTY_LIST oOBJ "
-                + "pPUT qBINPUT rLONG_BINPUT sSETITEM tTUPLE )EMPTY_TUPLE uSETITEMS GBINFLOAT BBINBYTES "
-                + "CSHORT_BINBYTES";
-        for (String entry : table.split(" ")) {
-            n[entry.charAt(0)] = entry.substring(1);
-        }
-        String[] high = {"PROTO", "NEWOBJ", "EXT1", "EXT2", "EXT4", "TUPLE1", "TUPLE2", "TUPLE3", "NEWTRUE",
-            "NEWFALSE", "LONG1", "LONG4", "SHORT_BINUNICODE", "BINUNICODE8", "BINBYTES8", "EMPTY_SET", "ADDITEMS",
-            "FROZENSET", "NEWOBJ_EX", "STACK_GLOBAL", "MEMOIZE", "FRAME", "BYTEARRAY8", "NEXT_BUFFER",
-            "READONLY_BUFFER"};
-        for (int i = 0; i < high.length; i++) {
-            n[0x80 + i] = high[i];
-        }
-        return n;
     }
 }
