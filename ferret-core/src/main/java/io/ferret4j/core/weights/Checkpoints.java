@@ -18,8 +18,9 @@ public final class Checkpoints {
     }
 
     /**
-     * Opens {@code path}: a {@code .safetensors} or PyTorch {@code .bin} file, an {@code *.index.json} over
-     * shards of either, or a folder holding one of those under its standard name.
+     * Opens {@code path}: a {@code .safetensors} file, a PyTorch {@code .bin}/{@code .pt}/{@code .pth} ZIP
+     * checkpoint ({@link PyTorchCheckpoint}), an {@code *.index.json} over shards of either, or a folder holding
+     * one of those under its standard name.
      */
     public static TensorSource open(Path path) {
         if (Files.isDirectory(path)) {
@@ -41,6 +42,10 @@ public final class Checkpoints {
         if (name.endsWith(".safetensors")) {
             return SafeTensors.open(path);
         }
-        throw new CheckpointException(path, "unknown checkpoint format; expected .safetensors, .bin or .index.json");
+        if (name.endsWith(".bin") || name.endsWith(".pt") || name.endsWith(".pth")) {
+            return PyTorchCheckpoint.open(path);
+        }
+        throw new CheckpointException(path, "unknown checkpoint format; expected .safetensors, .bin, .pt, .pth "
+                + "or .index.json");
     }
 }
