@@ -110,7 +110,7 @@ public record LlamaConfig(
 
     private static void requirePositive(String key, int value) {
         if (value <= 0) {
-            throw new IllegalArgumentException(key + " " + value + " must be positive (missing from config.json?)");
+            throw new IllegalArgumentException(key + " " + value + " must be positive");
         }
     }
 
