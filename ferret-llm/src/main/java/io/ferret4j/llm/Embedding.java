@@ -47,10 +47,12 @@ public final class Embedding {
         }
     }
 
+    /** Rows of the table. */
     public long vocabSize() {
         return weight.size(0);
     }
 
+    /** Width of a row. */
     public long hiddenSize() {
         return weight.size(1);
     }

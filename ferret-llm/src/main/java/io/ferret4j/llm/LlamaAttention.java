@@ -23,6 +23,7 @@ public final class LlamaAttention {
     private final int numKeyValueHeads;
     private final int headDim;
 
+    /** Assembles the layer; {@code layerIndex} selects its slot in a {@link KvCache}. */
     public LlamaAttention(int layerIndex, Linear qProj, Linear kProj, Linear vProj, Linear oProj,
                           RotaryEmbedding rotaryEmb, int numHeads, int numKeyValueHeads) {
         this.layerIndex = layerIndex;

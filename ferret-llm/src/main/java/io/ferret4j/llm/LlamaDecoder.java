@@ -36,6 +36,7 @@ public final class LlamaDecoder {
     private final RmsNorm norm;
     private final Linear lmHead;
 
+    /** Assembles a decoder from loaded parts; {@link #load(Weights, LlamaConfig)} is the usual way. */
     public LlamaDecoder(LlamaConfig config, Embedding embedTokens, List<LlamaDecoderLayer> layers, RmsNorm norm,
                         Linear lmHead) {
         this.config = config;
@@ -140,6 +141,7 @@ public final class LlamaDecoder {
         return lmHead.forward(hiddenStates);
     }
 
+    /** The configuration it was loaded with. */
     public LlamaConfig config() {
         return config;
     }

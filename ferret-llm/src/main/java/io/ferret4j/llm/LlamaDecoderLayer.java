@@ -10,6 +10,7 @@ public final class LlamaDecoderLayer {
     private final RmsNorm postAttentionLayernorm;
     private final LlamaMlp mlp;
 
+    /** Assembles the layer from its HF submodules. */
     public LlamaDecoderLayer(RmsNorm inputLayernorm, LlamaAttention selfAttn, RmsNorm postAttentionLayernorm,
                              LlamaMlp mlp) {
         this.inputLayernorm = inputLayernorm;

@@ -13,6 +13,7 @@ public final class LlamaMlp {
     private final Linear upProj;
     private final Linear downProj;
 
+    /** Assembles the MLP from its three projections. */
     public LlamaMlp(Linear gateProj, Linear upProj, Linear downProj) {
         this.gateProj = gateProj;
         this.upProj = upProj;
@@ -29,6 +30,7 @@ public final class LlamaMlp {
                 DenseLinear.load(w, prefix + ".down_proj", intermediate, hidden, false));
     }
 
+    /** Applies the MLP to each row. */
     public INDArray forward(INDArray x) {                              // [n, hidden] -> [n, hidden]
         INDArray gate = gateProj.forward(x);                           // [n, intermediate]
         // in place on the projection outputs, which are fresh arrays: saves two [n, intermediate] buffers

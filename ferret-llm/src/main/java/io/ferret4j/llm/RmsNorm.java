@@ -9,6 +9,7 @@ public final class RmsNorm {
     private final INDArray weight;                                     // [hidden]
     private final double eps;
 
+    /** A norm with the given {@code [hidden]} gain (shared, never modified). */
     public RmsNorm(INDArray weight, double eps) {
         this.weight = weight.reshape(1, weight.length());
         this.eps = eps;

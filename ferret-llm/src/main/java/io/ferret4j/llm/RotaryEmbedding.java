@@ -26,6 +26,7 @@ public final class RotaryEmbedding {
     private final float[] cos;                                         // [maxPositions, half]
     private final float[] sin;                                         // [maxPositions, half]
 
+    /** Computes the tables for positions {@code [0, maxPositions)}. */
     public RotaryEmbedding(int headDim, int maxPositions, double theta) {
         this.headDim = headDim;
         this.half = headDim / 2;
@@ -113,6 +114,7 @@ public final class RotaryEmbedding {
         return invFreq.clone();
     }
 
+    /** The per-head width it rotates. */
     public int headDim() {
         return headDim;
     }

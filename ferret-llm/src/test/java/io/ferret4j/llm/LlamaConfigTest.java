@@ -75,9 +75,11 @@ final class LlamaConfigTest {
         assertRejected("\"hidden_size\": 100, \"num_attention_heads\": 3, \"intermediate_size\": 1, "
                 + "\"num_hidden_layers\": 1, \"max_position_embeddings\": 8, \"vocab_size\": 8",
                 "hidden_size 100 not divisible by num_attention_heads 3");
-        assertRejected(BASE + ", \"num_key_value_heads\": 3", "num_attention_heads 4 not divisible by num_key_value_heads 3");
+        assertRejected(BASE + ", \"num_key_value_heads\": 3",
+                "num_attention_heads 4 not divisible by num_key_value_heads 3");
         assertRejected(BASE + ", \"hidden_act\": \"gelu\"", "hidden_act 'gelu'");
-        assertRejected(BASE + ", \"rope_scaling\": {\"type\": \"linear\", \"factor\": 2.0}", "rope_scaling {type=linear, factor=2.0}");
+        assertRejected(BASE + ", \"rope_scaling\": {\"type\": \"linear\", \"factor\": 2.0}",
+                "rope_scaling {type=linear, factor=2.0}");
         assertRejected(BASE + ", \"pretraining_tp\": 2", "pretraining_tp 2");
         assertRejected(BASE + ", \"eos_token_id\": 32000", "eos_token_id 32000 is outside vocab_size 32000");
         assertRejected(BASE.replace("\"num_hidden_layers\": 2", "\"num_hidden_layers\": 0"),

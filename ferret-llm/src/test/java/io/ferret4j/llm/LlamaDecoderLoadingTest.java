@@ -9,6 +9,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 import io.ferret4j.core.testing.TensorAssert;
 import io.ferret4j.core.weights.CheckpointException;
@@ -112,7 +113,8 @@ final class LlamaDecoderLoadingTest {
         TinyLlama.writeEditedCheckpoint(mha.resolve("model.safetensors"),
                 (name, t) -> isKeyOrValue(name) ? headRows(t, mhaHeads) : t, Map.of());
         String json = Files.readString(TinyLlama.modelDir().resolve("config.json"));
-        Files.writeString(gqa.resolve("config.json"), json.replace("\"num_key_value_heads\": 4", "\"num_key_value_heads\": 2"));
+        Files.writeString(gqa.resolve("config.json"),
+                json.replace("\"num_key_value_heads\": 4", "\"num_key_value_heads\": 2"));
         Files.writeString(mha.resolve("config.json"), json);
         int[] ids = TinyLlama.goldenInts("input_ids");
 
@@ -153,7 +155,7 @@ final class LlamaDecoderLoadingTest {
         return decoder.logits(decoder.forward(ids, decoder.newCache(ids.length)));
     }
 
-    private void writeModel(java.util.function.BiFunction<String, RawTensor, RawTensor> edit, Map<String, float[]> extra)
+    private void writeModel(BiFunction<String, RawTensor, RawTensor> edit, Map<String, float[]> extra)
             throws IOException {
         TinyLlama.writeEditedCheckpoint(dir.resolve("model.safetensors"), edit, extra);
         Files.copy(TinyLlama.modelDir().resolve("config.json"), dir.resolve("config.json"));

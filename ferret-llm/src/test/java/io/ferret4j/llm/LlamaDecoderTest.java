@@ -7,8 +7,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
 
+import io.ferret4j.core.probe.Probe;
 import io.ferret4j.core.probe.RecordingProbe;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -83,7 +85,7 @@ final class LlamaDecoderTest {
     void rejectsTokenIdsOutsideTheVocabularyNamingIdAndSize() {
         assertThatThrownBy(() -> decoder.embed(new int[] {1, 32000}))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("32000").hasMessageContaining("position 1").hasMessageContaining("vocab_size 32000");
+                .hasMessageContaining("token id 32000 at position 1").hasMessageContaining("vocab_size 32000");
         assertThatThrownBy(() -> decoder.embed(new int[] {-3}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-3");
     }
@@ -92,15 +94,15 @@ final class LlamaDecoderTest {
     void rejectsAnEmptyInput() {
         assertThatThrownBy(() -> decoder.embed(new int[0]))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty");
-        assertThatThrownBy(() -> decoder.forward(Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, 0, 64),
-                decoder.newCache(4), io.ferret4j.core.probe.Probe.NONE))
+        assertThatThrownBy(() -> decoder.forward(Nd4j.create(DataType.FLOAT, 0, 64),
+                decoder.newCache(4), Probe.NONE))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[T >= 1, 64]");
     }
 
     @Test
     void rejectsInputsEmbedsOfTheWrongWidth() {
-        assertThatThrownBy(() -> decoder.forward(Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 3, 32),
-                decoder.newCache(4), io.ferret4j.core.probe.Probe.NONE))
+        assertThatThrownBy(() -> decoder.forward(Nd4j.zeros(DataType.FLOAT, 3, 32),
+                decoder.newCache(4), Probe.NONE))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[3, 32]");
     }
 

@@ -17,6 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Generator {
     private final LlamaDecoder decoder;
 
+    /** A generator over {@code decoder}. */
     public Generator(LlamaDecoder decoder) {
         this.decoder = decoder;
     }

@@ -122,12 +122,15 @@ final class GeneratorTest {
         int[] longPrompt = new int[2040];
         Arrays.fill(longPrompt, 1);
 
-        assertThat(generator.generate(longPrompt, GenerationConfig.greedy(8), TokenListener.NONE).tokenIds()).hasSize(8);
+        GenerationResult result = generator.generate(longPrompt, GenerationConfig.greedy(8), TokenListener.NONE);
+
+        assertThat(result.tokenIds()).hasSize(8);
     }
 
     @Test
     void rejectsUnknownIdsAndEmptyPrompts() {
-        assertThatThrownBy(() -> generator.generate(new int[] {1, 32000}, GenerationConfig.greedy(4), TokenListener.NONE))
+        assertThatThrownBy(() -> generator.generate(new int[] {1, 32000}, GenerationConfig.greedy(4),
+                TokenListener.NONE))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("token id 32000").hasMessageContaining("vocab_size 32000");
         assertThatThrownBy(() -> generator.generate(new int[] {-1}, GenerationConfig.greedy(4), TokenListener.NONE))
