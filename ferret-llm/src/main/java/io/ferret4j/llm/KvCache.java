@@ -1,0 +1,77 @@
+package io.ferret4j.llm;
+
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The mutable state of one generation: every layer's post-RoPE keys and values for the positions processed so
+ * far, and so the position of the next token. One cache belongs to one sequence and is not thread-safe; create it
+ * with {@link LlamaDecoder#newCache(int)} sized to the longest sequence it will hold.
+ */
+public final class KvCache {
+    private final INDArray[] keys;                                     // per layer [kvHeads, capacity, headDim]
+    private final INDArray[] values;                                   // per layer [kvHeads, capacity, headDim]
+    private final int capacity;
+    private int length;
+
+    KvCache(int layers, int kvHeads, int headDim, int capacity) {
+        this.keys = new INDArray[layers];
+        this.values = new INDArray[layers];
+        this.capacity = capacity;
+        for (int i = 0; i < layers; i++) {
+            // uninitialised: only the filled positions [0, length) are ever read
+            keys[i] = Nd4j.createUninitialized(DataType.FLOAT, kvHeads, capacity, headDim);
+            values[i] = Nd4j.createUninitialized(DataType.FLOAT, kvHeads, capacity, headDim);
+        }
+    }
+
+    /** Positions already processed; the next token gets this position. */
+    public int length() {
+        return length;
+    }
+
+    /** The most positions this cache can hold. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Fails unless {@code tokens} more positions fit. */
+    void checkRoom(int tokens) {
+        if (length + tokens > capacity) {
+            throw new IllegalArgumentException(tokens + " new token(s) after " + length + " cached ones exceed the "
+                    + "cache capacity of " + capacity + " positions");
+        }
+    }
+
+    /** Writes one layer's {@code [T, kvHeads·headDim]} keys and values at positions {@code [length, length+T)}. */
+    void put(int layer, INDArray key, INDArray value) {
+        int rows = (int) key.size(0);
+        INDArray cache = keys[layer];
+        long kvHeads = cache.size(0);
+        long headDim = cache.size(2);
+        cache.get(all(), interval(length, length + rows), all())
+                .assign(key.reshape(rows, kvHeads, headDim).permute(1, 0, 2));       // [kvHeads, T, d]
+        values[layer].get(all(), interval(length, length + rows), all())
+                .assign(value.reshape(rows, kvHeads, headDim).permute(1, 0, 2));
+    }
+
+    /** Layer {@code layer}'s keys for positions {@code [0, upTo)}, a view. */
+    INDArray keys(int layer, int upTo) {                               // [kvHeads, upTo, headDim]
+        return keys[layer].get(all(), interval(0, upTo), all());
+    }
+
+    /** Layer {@code layer}'s values for positions {@code [0, upTo)}, a view. */
+    INDArray values(int layer, int upTo) {                             // [kvHeads, upTo, headDim]
+        return values[layer].get(all(), interval(0, upTo), all());
+    }
+
+    /** Marks {@code tokens} more positions as filled, after every layer has {@link #put} them. */
+    void advance(int tokens) {
+        checkRoom(tokens);
+        length += tokens;
+    }
+}

@@ -1,0 +1,101 @@
+package io.ferret4j.llm;
+
+import io.ferret4j.core.nn.DenseLinear;
+import io.ferret4j.core.nn.Linear;
+import io.ferret4j.core.weights.Weights;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * {@code LlamaAttention}: causal multi-head self-attention with rotary positions and a key/value cache. With
+ * grouped-query attention ({@code num_key_value_heads < num_attention_heads}) each key/value head serves
+ * {@code groups} consecutive query heads, as HF's {@code repeat_kv}, without copying the cache.
+ */
+public final class LlamaAttention {
+    private final int layerIndex;
+    private final Linear qProj;
+    private final Linear kProj;
+    private final Linear vProj;
+    private final Linear oProj;
+    private final RotaryEmbedding rotaryEmb;
+    private final int numHeads;
+    private final int numKeyValueHeads;
+    private final int headDim;
+
+    /** Assembles the layer; {@code layerIndex} selects its slot in a {@link KvCache}. */
+    public LlamaAttention(int layerIndex, Linear qProj, Linear kProj, Linear vProj, Linear oProj,
+                          RotaryEmbedding rotaryEmb, int numHeads, int numKeyValueHeads) {
+        this.layerIndex = layerIndex;
+        this.qProj = qProj;
+        this.kProj = kProj;
+        this.vProj = vProj;
+        this.oProj = oProj;
+        this.rotaryEmb = rotaryEmb;
+        this.numHeads = numHeads;
+        this.numKeyValueHeads = numKeyValueHeads;
+        this.headDim = rotaryEmb.headDim();
+    }
+
+    /**
+     * Loads {@code prefix.{q,k,v,o}_proj.weight} (no biases) and checks {@code prefix.rotary_emb.inv_freq} if the
+     * checkpoint holds it.
+     */
+    public static LlamaAttention load(Weights w, String prefix, int layerIndex, LlamaConfig c, RotaryEmbedding rope) {
+        long hidden = c.hiddenSize();
+        long kvWidth = (long) c.numKeyValueHeads() * c.headDim();
+        if (w.contains(prefix + ".rotary_emb.inv_freq")) {
+            rope.checkStoredInvFreq(w, prefix + ".rotary_emb.inv_freq");
+        }
+        return new LlamaAttention(layerIndex,
+                DenseLinear.load(w, prefix + ".q_proj", hidden, hidden, false),
+                DenseLinear.load(w, prefix + ".k_proj", hidden, kvWidth, false),
+                DenseLinear.load(w, prefix + ".v_proj", hidden, kvWidth, false),
+                DenseLinear.load(w, prefix + ".o_proj", hidden, hidden, false),
+                rope, c.numAttentionHeads(), c.numKeyValueHeads());
+    }
+
+    /**
+     * Attends {@code T} new rows, at positions {@code cache.length() ...}, to themselves (causally) and to every
+     * cached position, after storing their keys and values in {@code cache}.
+     */
+    public INDArray forward(INDArray hiddenStates, KvCache cache) {    // [T, hidden] -> [T, hidden]
+        int rows = (int) hiddenStates.size(0);
+        int past = cache.length();
+        int total = past + rows;
+        int groups = numHeads / numKeyValueHeads;
+        INDArray query = rotaryEmb.forward(qProj.forward(hiddenStates), past);           // [T, heads*d]
+        INDArray key = rotaryEmb.forward(kProj.forward(hiddenStates), past);             // [T, kvHeads*d]
+        cache.put(layerIndex, key, vProj.forward(hiddenStates));
+        INDArray keys = cache.keys(layerIndex, total);                                   // [kvHeads, S, d]
+        INDArray values = cache.values(layerIndex, total);                               // [kvHeads, S, d]
+
+        // query heads grouped by the key/value head they share: rows (h, t) with h = kv*groups + g
+        INDArray grouped = query.reshape(rows, numHeads, headDim).permute(1, 0, 2).dup('c')
+                .reshape(numKeyValueHeads, (long) groups * rows, headDim);              // [kvHeads, groups*T, d]
+        INDArray scores = Nd4j.matmul(grouped, keys, null, false, true, false)
+                .divi(Math.sqrt(headDim))                                                // after the matmul, as HF
+                .reshape(numHeads, rows, total);                                         // [heads, T, S]
+        if (rows > 1) {
+            scores.addi(causalMask(rows, past));                                         // broadcast [T, S]
+        }
+        Nd4j.exec(new SoftMax(scores, scores, 2));                                       // fp32, in place
+        INDArray context = Nd4j.matmul(scores.reshape(numKeyValueHeads, (long) groups * rows, total), values,
+                null, false, false, false);                                              // [kvHeads, groups*T, d]
+        INDArray merged = context.reshape(numHeads, rows, headDim).permute(1, 0, 2).dup('c')
+                .reshape(rows, (long) numHeads * headDim);                               // [T, heads*d]
+        return oProj.forward(merged);
+    }
+
+    /** 0 where row {@code t} (position {@code past + t}) may attend to position {@code s}, fp32 min where not. */
+    private static INDArray causalMask(int rows, int past) {          // [T, past + T]
+        int total = past + rows;
+        float[] mask = new float[rows * total];
+        for (int t = 0; t < rows; t++) {
+            for (int s = past + t + 1; s < total; s++) {
+                mask[t * total + s] = -Float.MAX_VALUE;                // torch.finfo(float32).min, as HF
+            }
+        }
+        return Nd4j.create(mask, new long[] {rows, total}, 'c');
+    }
+}

@@ -1,0 +1,41 @@
+package io.ferret4j.llm;
+
+import io.ferret4j.core.weights.Weights;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** {@code LlamaDecoderLayer}: pre-norm attention and pre-norm MLP, each added to the residual stream. */
+public final class LlamaDecoderLayer {
+    private final RmsNorm inputLayernorm;
+    private final LlamaAttention selfAttn;
+    private final RmsNorm postAttentionLayernorm;
+    private final LlamaMlp mlp;
+
+    /** Assembles the layer from its HF submodules. */
+    public LlamaDecoderLayer(RmsNorm inputLayernorm, LlamaAttention selfAttn, RmsNorm postAttentionLayernorm,
+                             LlamaMlp mlp) {
+        this.inputLayernorm = inputLayernorm;
+        this.selfAttn = selfAttn;
+        this.postAttentionLayernorm = postAttentionLayernorm;
+        this.mlp = mlp;
+    }
+
+    /** Loads layer {@code index} from {@code prefix} = {@code "model.layers.<index>."}. */
+    public static LlamaDecoderLayer load(Weights w, String prefix, int index, LlamaConfig c, RotaryEmbedding rope) {
+        long hidden = c.hiddenSize();
+        return new LlamaDecoderLayer(
+                RmsNorm.load(w, prefix + "input_layernorm", hidden, c.rmsNormEps()),
+                LlamaAttention.load(w, prefix + "self_attn", index, c, rope),
+                RmsNorm.load(w, prefix + "post_attention_layernorm", hidden, c.rmsNormEps()),
+                LlamaMlp.load(w, prefix + "mlp", c));
+    }
+
+    /** Runs the layer on {@code T} new rows, extending {@code cache} with their keys and values. */
+    public INDArray forward(INDArray hiddenStates, KvCache cache) {    // [T, hidden] -> [T, hidden]
+        INDArray residual = hiddenStates;
+        hiddenStates = selfAttn.forward(inputLayernorm.forward(hiddenStates), cache);
+        hiddenStates = residual.add(hiddenStates);
+        residual = hiddenStates;
+        hiddenStates = mlp.forward(postAttentionLayernorm.forward(hiddenStates));
+        return residual.add(hiddenStates);
+    }
+}

@@ -1,0 +1,129 @@
+package io.ferret4j.llm;
+
+import io.ferret4j.core.weights.CheckpointException;
+import io.ferret4j.core.weights.DType;
+import io.ferret4j.core.weights.Float16;
+import io.ferret4j.core.weights.RawTensor;
+import io.ferret4j.core.weights.Weights;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * {@code LlamaRotaryEmbedding} with {@code apply_rotary_pos_emb}, in the "rotate_half" convention: within each
+ * head, dimension {@code i} is paired with {@code i + headDim/2} (not with its neighbour). The cos/sin tables are
+ * computed once in fp32 as HF does ({@code inv_freq = 1 / theta^(2i/d)}, {@code θ = pos · inv_freq}) for every
+ * position below {@code max_position_embeddings}; the tables are immutable and shared by all layers.
+ */
+public final class RotaryEmbedding {
+    /** Relative tolerance for a checkpoint's stored {@code inv_freq} against the formula. */
+    static final double INV_FREQ_RTOL = 1e-6;
+
+    private final int headDim;
+    private final int half;
+    private final int maxPositions;
+    private final double theta;
+    private final float[] invFreq;                                     // [half]
+    private final float[] cos;                                         // [maxPositions, half]
+    private final float[] sin;                                         // [maxPositions, half]
+
+    /** Computes the tables for positions {@code [0, maxPositions)}. */
+    public RotaryEmbedding(int headDim, int maxPositions, double theta) {
+        this.headDim = headDim;
+        this.half = headDim / 2;
+        this.maxPositions = maxPositions;
+        this.theta = theta;
+        this.invFreq = new float[half];
+        for (int i = 0; i < half; i++) {
+            // fp32 at every step, as torch: arange(0, d, 2).float() / d, then base ** x, then 1.0 / that
+            float exponent = (2 * i) / (float) headDim;
+            invFreq[i] = 1.0f / (float) Math.pow(theta, exponent);
+        }
+        this.cos = new float[maxPositions * half];
+        this.sin = new float[maxPositions * half];
+        for (int pos = 0; pos < maxPositions; pos++) {
+            for (int i = 0; i < half; i++) {
+                float angle = pos * invFreq[i];                        // fp32 product, as torch's einsum
+                cos[pos * half + i] = (float) Math.cos(angle);
+                sin[pos * half + i] = (float) Math.sin(angle);
+            }
+        }
+    }
+
+    /** The embedding of a configuration: head_dim, max_position_embeddings and rope_theta. */
+    public static RotaryEmbedding of(LlamaConfig c) {
+        return new RotaryEmbedding(c.headDim(), c.maxPositionEmbeddings(), c.ropeTheta());
+    }
+
+    /**
+     * Rotates every head of {@code x} by the angle of its row's position ({@code startPosition + row}).
+     *
+     * @param x a {@code [T, heads · headDim]} projection output
+     * @return a new array of the same shape
+     */
+    public INDArray forward(INDArray x, int startPosition) {           // [T, heads*d] -> [T, heads*d]
+        int rows = (int) x.size(0);
+        int width = (int) x.size(1);
+        if (width % headDim != 0 || startPosition < 0 || startPosition + rows > maxPositions) {
+            throw new IllegalArgumentException("cannot rotate " + rows + " rows of width " + width + " from position "
+                    + startPosition + " (head_dim " + headDim + ", max_position_embeddings " + maxPositions + ")");
+        }
+        // Plain Java over the rows: per element this is 2 multiplies and an add, which as ND4J ops on half-width
+        // views would cost ~7 broadcast op calls per projection. Same fp32 roundings as q·cos + rotate_half(q)·sin.
+        float[] in = (x.isView() || x.ordering() != 'c' ? x.dup('c') : x).data().asFloat();
+        float[] out = new float[rows * width];
+        for (int t = 0; t < rows; t++) {
+            int table = (startPosition + t) * half;
+            for (int head = t * width; head < (t + 1) * width; head += headDim) {
+                for (int i = 0; i < half; i++) {
+                    float x1 = in[head + i];
+                    float x2 = in[head + half + i];
+                    float c = cos[table + i];
+                    float s = sin[table + i];
+                    out[head + i] = x1 * c - x2 * s;                   // x1·cos + (−x2)·sin
+                    out[head + half + i] = x2 * c + x1 * s;
+                }
+            }
+        }
+        return Nd4j.create(out, new long[] {rows, width}, 'c');
+    }
+
+    /**
+     * Accepts a checkpoint's persistent {@code rotary_emb.inv_freq} buffer (4.28–4.31 checkpoints save one per
+     * layer) only if it holds this embedding's frequencies, rounded to the buffer's dtype, within
+     * {@value #INV_FREQ_RTOL} relative; the buffer is then marked used. Nothing is read from it: a checkpoint
+     * trained with other frequencies must fail here rather than run with ours.
+     *
+     * @throws CheckpointException naming the key, the index, the stored and the expected value
+     */
+    public void checkStoredInvFreq(Weights w, String name) {
+        RawTensor stored = w.requireRaw(name, half);
+        float[] values = stored.toFloats();
+        for (int i = 0; i < half; i++) {
+            float expected = roundTo(stored.dtype(), invFreq[i]);
+            if (!(Math.abs(values[i] - expected) <= INV_FREQ_RTOL * Math.abs(expected))) {
+                throw new CheckpointException(stored.file(), "tensor '" + w.key(name) + "'[" + i + "] = " + values[i]
+                        + " but 1/" + theta + "^(" + (2 * i) + "/" + headDim + ") = " + expected + " in "
+                        + stored.dtype() + "; this checkpoint's rotary frequencies (rope_theta, head_dim or scaling) "
+                        + "differ from its config.json");
+            }
+        }
+    }
+
+    /** The fp32 inverse frequencies, a copy. */
+    public float[] invFreq() {
+        return invFreq.clone();
+    }
+
+    /** The per-head width it rotates. */
+    public int headDim() {
+        return headDim;
+    }
+
+    private static float roundTo(DType dtype, float value) {
+        return switch (dtype) {
+            case F16 -> Float16.round(value);
+            case BF16 -> Float16.bf16ToFloat(Float16.floatToBf16(value));
+            default -> value;
+        };
+    }
+}

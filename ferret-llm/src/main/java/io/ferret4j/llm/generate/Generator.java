@@ -1,0 +1,163 @@
+package io.ferret4j.llm.generate;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import io.ferret4j.core.probe.Probe;
+import io.ferret4j.llm.KvCache;
+import io.ferret4j.llm.LlamaDecoder;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Generates token ids with a {@link LlamaDecoder}: the prompt goes through in one batched pass, then each chosen
+ * id is fed back alone, attending to the key/value cache. A generator holds no per-generation state, so one
+ * instance may serve several threads.
+ */
+public final class Generator {
+    private final LlamaDecoder decoder;
+
+    /** A generator over {@code decoder}. */
+    public Generator(LlamaDecoder decoder) {
+        this.decoder = decoder;
+    }
+
+    /**
+     * Generates after a prompt of token ids; sampling, if any, draws from a generator seeded with
+     * {@link GenerationConfig#seed()}.
+     *
+     * @throws IllegalArgumentException if the prompt is empty, holds an id outside the vocabulary, or if its
+     *         length plus {@code max_new_tokens} exceeds {@code max_position_embeddings}
+     */
+    public GenerationResult generate(int[] promptIds, GenerationConfig config, TokenListener listener) {
+        if (promptIds.length == 0) {
+            throw new IllegalArgumentException("the prompt is empty: generation needs at least one token (BOS)");
+        }
+        checkContext(promptIds.length, config);
+        return generate(decoder.embed(promptIds), config, listener);
+    }
+
+    /** Like {@link #generate(int[], GenerationConfig, TokenListener)} for prompt rows given as embeddings. */
+    public GenerationResult generate(INDArray promptEmbeds, GenerationConfig config, TokenListener listener) {
+        return generate(promptEmbeds, config, Sampler.of(config, new SplittableRandom(config.seed())), listener);
+    }
+
+    /**
+     * Generates up to {@code config.maxNewTokens()} ids after {@code promptEmbeds}, the {@code [T, hidden]} rows
+     * fed as HF's {@code inputs_embeds} at positions {@code 0 ... T−1} (token embeddings, or the multimodal
+     * sequence with image and region rows spliced in). New ids get positions {@code T, T+1, ...}.
+     *
+     * @param sampler  chooses each id; {@link Sampler#of} builds one from {@code config} and a random generator
+     * @param listener sees each id as soon as it is chosen and may cancel
+     * @return the new ids (including the stop id(s)), why generation ended, and the logits after the prompt
+     * @throws IllegalArgumentException if {@code T} plus {@code max_new_tokens} exceeds
+     *         {@code max_position_embeddings}, or the rows are not {@code [T ≥ 1, hidden]}
+     * @throws IllegalStateException if the model produces NaN logits
+     */
+    public GenerationResult generate(INDArray promptEmbeds, GenerationConfig config, Sampler sampler,
+                                     TokenListener listener) {
+        checkContext(promptEmbeds.size(0), config);
+        Steps steps = config.useCache() ? new CachedSteps(promptEmbeds, config) : new RecomputedSteps(promptEmbeds);
+        StopCriteria stop = new StopCriteria(decoder.config().eosTokenId(), config.stopSequences());
+        float[] logits = steps.first();
+        float[] firstStepLogits = logits;
+        int[] ids = new int[config.maxNewTokens()];
+        int count = 0;
+        StopReason reason = StopReason.MAX_NEW_TOKENS;
+        while (count < ids.length) {
+            int next = sampler.sample(logits);
+            ids[count++] = next;
+            boolean goOn = listener.onToken(next);
+            StopReason stopped = stop.check(ids, count);
+            if (stopped != null || !goOn) {
+                reason = stopped != null ? stopped : StopReason.CANCELLED;
+                break;
+            }
+            if (count < ids.length) {
+                logits = steps.next(next);
+            }
+        }
+        return new GenerationResult(Arrays.copyOf(ids, count), reason, firstStepLogits);
+    }
+
+    private void checkContext(long promptLength, GenerationConfig config) {
+        int context = decoder.config().maxPositionEmbeddings();
+        if (promptLength > context) {
+            throw new IllegalArgumentException("prompt of " + promptLength + " tokens exceeds the context of "
+                    + context + " positions (max_position_embeddings)");
+        }
+        if (promptLength + config.maxNewTokens() > context) {
+            throw new IllegalArgumentException("prompt of " + promptLength + " tokens + max_new_tokens "
+                    + config.maxNewTokens() + " = " + (promptLength + config.maxNewTokens())
+                    + " exceeds the context of " + context + " positions (max_position_embeddings)");
+        }
+    }
+
+    /** The logits of the last of {@code hiddenStates}' rows. */
+    private float[] lastLogits(INDArray hiddenStates, int step) {      // [T, hidden] -> [vocab]
+        INDArray last = hiddenStates.getRow(hiddenStates.size(0) - 1, true).dup();
+        float[] logits = decoder.logits(last).data().asFloat();
+        for (int i = 0; i < logits.length; i++) {
+            if (Float.isNaN(logits[i])) {
+                throw new IllegalStateException("the model produced NaN logits at generation step " + step
+                        + " (first at id " + i + ")");
+            }
+        }
+        return logits;
+    }
+
+    /** Produces the logits of each step: after the prompt, then after each chosen id. */
+    private interface Steps {
+        float[] first();
+
+        float[] next(int tokenId);
+    }
+
+    /** Prefill once, then one row per step through the cache. */
+    private final class CachedSteps implements Steps {
+        private final INDArray prompt;
+        private final KvCache cache;
+        private int step;
+
+        CachedSteps(INDArray prompt, GenerationConfig config) {
+            this.prompt = prompt;
+            this.cache = decoder.newCache((int) prompt.size(0) + config.maxNewTokens());
+        }
+
+        @Override
+        public float[] first() {
+            return lastLogits(decoder.forward(prompt, cache, Probe.NONE), step++);
+        }
+
+        @Override
+        public float[] next(int tokenId) {
+            return lastLogits(decoder.forward(new int[] {tokenId}, cache), step++);
+        }
+    }
+
+    /** The whole sequence from scratch at every step, as HF's {@code use_cache=False}. */
+    private final class RecomputedSteps implements Steps {
+        private INDArray sequence;                                     // [T + step, hidden]
+        private int step;
+
+        RecomputedSteps(INDArray prompt) {
+            this.sequence = prompt;
+        }
+
+        @Override
+        public float[] first() {
+            return run();
+        }
+
+        @Override
+        public float[] next(int tokenId) {
+            sequence = Nd4j.concat(0, sequence, decoder.embed(new int[] {tokenId}));
+            return run();
+        }
+
+        private float[] run() {
+            KvCache fresh = decoder.newCache((int) sequence.size(0));
+            return lastLogits(decoder.forward(sequence, fresh, Probe.NONE), step++);
+        }
+    }
+}

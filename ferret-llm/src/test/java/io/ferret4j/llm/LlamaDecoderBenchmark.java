@@ -1,0 +1,118 @@
+package io.ferret4j.llm;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+import io.ferret4j.core.nn.Nd4jRuntime;
+import io.ferret4j.core.probe.Probe;
+import io.ferret4j.core.weights.DType;
+import io.ferret4j.core.weights.RawTensor;
+import io.ferret4j.core.weights.TensorSource;
+import io.ferret4j.core.weights.Weights;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Measures batched prefill throughput and per-token decode latency of the fp32 decoder: on the tiny golden model,
+ * and on a random 2-layer model of LLaMA-7B width (hidden 4096, intermediate 11008, 32 heads, vocab 32001; about
+ * 2.7 GB of fp32 weights). Not a test; run it with the test classpath and {@code OMP_NUM_THREADS=1}, e.g.
+ * {@code java -Xmx3g -Dorg.bytedeco.javacpp.maxphysicalbytes=12G -cp ... io.ferret4j.llm.LlamaDecoderBenchmark 7b}
+ * ({@code tiny} is the default).
+ */
+public final class LlamaDecoderBenchmark {
+    private LlamaDecoderBenchmark() {
+    }
+
+    public static void main(String[] args) {
+        Nd4jRuntime.configure();
+        String which = args.length > 0 ? args[0] : "tiny";
+        LlamaDecoder decoder = which.equals("7b") ? randomSevenBWidth(2) : TinyLlama.decoder();
+        int prompt = which.equals("7b") ? 128 : 512;
+        int steps = which.equals("7b") ? 16 : 128;
+        for (int round = 0; round < 3; round++) {                    // the first round warms up
+            run(decoder, prompt, steps);
+        }
+    }
+
+    private static void run(LlamaDecoder decoder, int prompt, int steps) {
+        int[] ids = new SplittableRandom(1).ints(prompt, 3, decoder.config().vocabSize()).toArray();
+        KvCache cache = decoder.newCache(prompt + steps);
+        long t0 = System.nanoTime();
+        INDArray hidden = decoder.forward(decoder.embed(ids), cache, Probe.NONE);
+        INDArray logits = decoder.logits(hidden.getRow(prompt - 1, true).dup());
+        long t1 = System.nanoTime();
+        double[] stepMs = new double[steps];
+        int next = 5;
+        for (int s = 0; s < steps; s++) {
+            long a = System.nanoTime();
+            logits = decoder.logits(decoder.forward(new int[] {next}, cache));
+            stepMs[s] = (System.nanoTime() - a) / 1e6;
+            next = 3 + s;
+        }
+        Arrays.sort(stepMs);
+        System.out.printf("prefill %d tokens: %.1f ms = %.0f tokens/s; decode at %d..%d: median %.2f ms/token "
+                        + "(min %.2f), logits %d%n", prompt, (t1 - t0) / 1e6, prompt / ((t1 - t0) / 1e9), prompt,
+                prompt + steps, stepMs[steps / 2], stepMs[0], logits.length());
+    }
+
+    /** A decoder of LLaMA-7B width with {@code layers} layers of random weights (std 0.02, norms 1). */
+    static LlamaDecoder randomSevenBWidth(int layers) {
+        LlamaConfig config = new LlamaConfig(4096, 11008, layers, 32, 32, 1e-6, 2048, 32001, 1, 2, 0, false,
+                "silu", null, 1, 10000.0);
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        shapes.put("model.embed_tokens.weight", new long[] {32001, 4096});
+        for (int i = 0; i < layers; i++) {
+            String p = "model.layers." + i + ".";
+            for (String proj : new String[] {"q_proj", "k_proj", "v_proj", "o_proj"}) {
+                shapes.put(p + "self_attn." + proj + ".weight", new long[] {4096, 4096});
+            }
+            shapes.put(p + "mlp.gate_proj.weight", new long[] {11008, 4096});
+            shapes.put(p + "mlp.up_proj.weight", new long[] {11008, 4096});
+            shapes.put(p + "mlp.down_proj.weight", new long[] {4096, 11008});
+            shapes.put(p + "input_layernorm.weight", new long[] {4096});
+            shapes.put(p + "post_attention_layernorm.weight", new long[] {4096});
+        }
+        shapes.put("model.norm.weight", new long[] {4096});
+        shapes.put("lm_head.weight", new long[] {32001, 4096});
+        Weights w = Weights.of(new RandomTensorSource(shapes));
+        LlamaDecoder decoder = LlamaDecoder.load(w, config);
+        w.requireAllUsed();
+        return decoder;
+    }
+
+    /** Tensors of the given shapes, generated on demand: norm weights 1, others uniform with std 0.02. */
+    private record RandomTensorSource(Map<String, long[]> shapes) implements TensorSource {
+        @Override
+        public Path path() {
+            return Path.of("random");
+        }
+
+        @Override
+        public Set<String> names() {
+            return shapes.keySet();
+        }
+
+        @Override
+        public RawTensor get(String name) {
+            long[] shape = shapes.get(name);
+            int n = Math.toIntExact(RawTensor.numel(shape));
+            ByteBuffer bytes = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
+            FloatBuffer f = bytes.asFloatBuffer();
+            SplittableRandom random = new SplittableRandom(name.hashCode());
+            for (int i = 0; i < n; i++) {
+                f.put(shape.length == 1 ? 1f : (float) random.nextDouble(-0.0346, 0.0346));
+            }
+            return new RawTensor(name, DType.F32, shape, bytes, path());
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}

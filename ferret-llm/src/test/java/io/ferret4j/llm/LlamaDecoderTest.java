@@ -1,0 +1,120 @@
+package io.ferret4j.llm;
+
+import static io.ferret4j.core.testing.TensorAssert.assertClose;
+import static io.ferret4j.llm.TinyLlama.ATOL;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+
+import io.ferret4j.core.probe.Probe;
+import io.ferret4j.core.probe.RecordingProbe;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+final class LlamaDecoderTest {
+    private final LlamaDecoder decoder = TinyLlama.decoder();
+
+    @Test
+    void matchesHuggingFaceHiddenStatesOfEveryLayer() {
+        int[] ids = TinyLlama.goldenInts("input_ids");
+        INDArray expected = TinyLlama.goldenArray("hidden_states");                 // [L+1, 37, 64]
+        RecordingProbe probe = new RecordingProbe();
+
+        decoder.forward(decoder.embed(ids), decoder.newCache(ids.length), probe);
+
+        assertClose(expected.slice(0), probe.get("embeddings"), ATOL, 0);
+        assertClose(expected.slice(1), probe.get("layer_out.0"), ATOL, 0);
+        assertClose(expected.slice(2), probe.get("norm"), ATOL, 0);                 // hidden_states[L] is normed
+    }
+
+    @Test
+    void matchesHuggingFaceLogitsRows() {
+        int[] ids = TinyLlama.goldenInts("input_ids");
+        int[] rows = TinyLlama.goldenInts("logits_rows_index");
+
+        INDArray hidden = decoder.forward(ids, decoder.newCache(ids.length));
+        INDArray logits = decoder.logits(Nd4j.pullRows(hidden, 1, rows));
+
+        assertClose(TinyLlama.goldenArray("logits_rows"), logits, ATOL, 0);
+    }
+
+    @Test
+    void prefillThenDecodeGivesTheLogitsOfRecomputingTheWholeSequence() {
+        int[] ids = TinyLlama.goldenInts("input_ids");
+        int prefill = 20;
+        KvCache cache = decoder.newCache(ids.length);
+        INDArray hidden = decoder.forward(Arrays.copyOf(ids, prefill), cache);
+        INDArray cachedLastLogits = decoder.logits(hidden.getRow(prefill - 1, true).dup());
+
+        for (int n = prefill; n <= ids.length; n++) {
+            int[] prefix = Arrays.copyOf(ids, n);
+            INDArray full = decoder.forward(prefix, decoder.newCache(n));
+            INDArray recomputed = decoder.logits(full.getRow(n - 1, true).dup());
+            assertClose(recomputed, cachedLastLogits, ATOL, 0);
+            if (n < ids.length) {
+                cachedLastLogits = decoder.logits(decoder.forward(new int[] {ids[n]}, cache));
+            }
+        }
+        assertThat(cache.length()).isEqualTo(ids.length);
+    }
+
+    @Test
+    void matchesHuggingFaceLogitsAtEveryCachedDecodeStep() {
+        int[] prompt = TinyLlama.goldenInts("gen.prompt_ids");
+        int[] newIds = TinyLlama.goldenInts("gen.new_ids");
+        int[] top5Ids = TinyLlama.goldenInts("gen.step_top5_ids");
+        INDArray top5Logits = TinyLlama.goldenArray("gen.step_top5_logits");         // [16, 5]
+        KvCache cache = decoder.newCache(prompt.length + newIds.length);
+
+        INDArray hidden = decoder.forward(prompt, cache);
+        INDArray logits = decoder.logits(hidden.getRow(prompt.length - 1, true).dup());
+        assertClose(TinyLlama.goldenArray("gen.step0_logits").reshape(1, 32000), logits, ATOL, 0);
+        for (int step = 0; step < newIds.length; step++) {
+            INDArray atTop5 = logits.get(NDArrayIndex.point(0),
+                    NDArrayIndex.indices(Arrays.stream(top5Ids, step * 5, step * 5 + 5).asLongStream().toArray()));
+            assertClose(top5Logits.getRow(step), atTop5, ATOL, 0);
+            logits = decoder.logits(decoder.forward(new int[] {newIds[step]}, cache));
+        }
+    }
+
+    @Test
+    void rejectsTokenIdsOutsideTheVocabularyNamingIdAndSize() {
+        assertThatThrownBy(() -> decoder.embed(new int[] {1, 32000}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("token id 32000 at position 1").hasMessageContaining("vocab_size 32000");
+        assertThatThrownBy(() -> decoder.embed(new int[] {-3}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-3");
+    }
+
+    @Test
+    void rejectsAnEmptyInput() {
+        assertThatThrownBy(() -> decoder.embed(new int[0]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty");
+        assertThatThrownBy(() -> decoder.forward(Nd4j.create(DataType.FLOAT, 0, 64),
+                decoder.newCache(4), Probe.NONE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[T >= 1, 64]");
+    }
+
+    @Test
+    void rejectsInputsEmbedsOfTheWrongWidth() {
+        assertThatThrownBy(() -> decoder.forward(Nd4j.zeros(DataType.FLOAT, 3, 32),
+                decoder.newCache(4), Probe.NONE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[3, 32]");
+    }
+
+    @Test
+    void refusesToOverflowTheCacheOrTheContext() {
+        KvCache cache = decoder.newCache(4);
+        decoder.forward(new int[] {1, 2, 3}, cache);
+        assertThatThrownBy(() -> decoder.forward(new int[] {4, 5}, cache))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("2 new token(s) after 3").hasMessageContaining("capacity of 4");
+        assertThat(cache.length()).isEqualTo(3);
+        assertThatThrownBy(() -> decoder.newCache(2049))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2049").hasMessageContaining("2048");
+    }
+}
