@@ -122,6 +122,11 @@ final class SentencePieceModel {
             throw new TokenizerException(file, "not a SentencePiece model (" + bytes.length
                     + " bytes, no vocabulary pieces)");
         }
+        if (!parsed.hasTrainerSpec || !parsed.hasNormalizerSpec) {
+            throw new TokenizerException(file, "not a complete SentencePiece model (" + parsed.pieces.size()
+                    + " pieces but no " + (parsed.hasTrainerSpec ? "normalizer_spec" : "trainer_spec")
+                    + "; truncated file?)");
+        }
         parsed.checkSupported(file);
         return new SentencePieceModel(parsed, file);
     }
@@ -205,6 +210,8 @@ final class SentencePieceModel {
         final List<String> pieces = new ArrayList<>();
         final List<Float> scores = new ArrayList<>();
         final List<PieceType> types = new ArrayList<>();
+        boolean hasTrainerSpec;
+        boolean hasNormalizerSpec;
         int modelType = MODEL_TYPE_UNIGRAM;
         boolean byteFallback;
         boolean treatWhitespaceAsSuffix;
@@ -256,6 +263,7 @@ final class SentencePieceModel {
         }
 
         private void readTrainerSpec(ProtoReader m) {
+            hasTrainerSpec = true;
             while (m.hasNext()) {
                 int key = m.readKey();
                 switch (key) {
@@ -269,6 +277,7 @@ final class SentencePieceModel {
         }
 
         private void readNormalizerSpec(ProtoReader m, boolean denormalizer) {
+            hasNormalizerSpec |= !denormalizer;
             while (m.hasNext()) {
                 int key = m.readKey();
                 if (denormalizer) {
