@@ -133,8 +133,14 @@ final class AddedTokens {
      * them ({@code AddedToken}s by their lstrip/rstrip flags, plain strings on both sides), drop empty chunks.
      */
     List<Segment> split(String text) {
-        List<String> parts = new ArrayList<>();
-        List<Boolean> isToken = new ArrayList<>();
+        List<Segment> parts = cutAtTokens(text);
+        stripAroundTokens(parts);
+        parts.removeIf(part -> !part.isToken() && part.text().isEmpty());
+        return parts;
+    }
+
+    private List<Segment> cutAtTokens(String text) {
+        List<Segment> parts = new ArrayList<>();
         int chunkStart = 0;
         for (int i = 0; i < text.length(); ) {
             String token = noSplitAt(text, i);
@@ -143,28 +149,16 @@ final class AddedTokens {
                 continue;
             }
             if (chunkStart < i) {
-                parts.add(text.substring(chunkStart, i));
-                isToken.add(false);
+                parts.add(new Segment(text.substring(chunkStart, i), -1));
             }
-            parts.add(token);
-            isToken.add(true);
+            parts.add(new Segment(token, idOf(token)));
             i += token.length();
             chunkStart = i;
         }
         if (chunkStart < text.length()) {
-            parts.add(text.substring(chunkStart));
-            isToken.add(false);
+            parts.add(new Segment(text.substring(chunkStart), -1));
         }
-        stripAroundTokens(parts, isToken);
-        List<Segment> segments = new ArrayList<>();
-        for (int k = 0; k < parts.size(); k++) {
-            if (isToken.get(k)) {
-                segments.add(new Segment(parts.get(k), idOf(parts.get(k))));
-            } else if (!parts.get(k).isEmpty()) {
-                segments.add(new Segment(parts.get(k), -1));
-            }
-        }
-        return segments;
+        return parts;
     }
 
     private String noSplitAt(String text, int index) {
@@ -177,17 +171,17 @@ final class AddedTokens {
     }
 
     /** In list order, as HF does: a chunk already stripped by its left token is seen stripped by its right one. */
-    private void stripAroundTokens(List<String> parts, List<Boolean> isToken) {
+    private void stripAroundTokens(List<Segment> parts) {
         for (int k = 0; k < parts.size(); k++) {
-            if (!isToken.get(k)) {
+            if (!parts.get(k).isToken()) {
                 continue;
             }
-            StripRule rule = specialStripRules.getOrDefault(parts.get(k), STRIP_BOTH);
-            if (rule.right() && k + 1 < parts.size() && !isToken.get(k + 1)) {
-                parts.set(k + 1, PythonStrings.lstrip(parts.get(k + 1)));
+            StripRule rule = specialStripRules.getOrDefault(parts.get(k).text(), STRIP_BOTH);
+            if (rule.right() && k + 1 < parts.size() && !parts.get(k + 1).isToken()) {
+                parts.set(k + 1, new Segment(PythonStrings.lstrip(parts.get(k + 1).text()), -1));
             }
-            if (rule.left() && k > 0 && !isToken.get(k - 1)) {
-                parts.set(k - 1, PythonStrings.rstrip(parts.get(k - 1)));
+            if (rule.left() && k > 0 && !parts.get(k - 1).isToken()) {
+                parts.set(k - 1, new Segment(PythonStrings.rstrip(parts.get(k - 1).text()), -1));
             }
         }
     }

@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * The vocabulary and settings of a SentencePiece {@code tokenizer.model} (a serialized {@code ModelProto}),
@@ -27,11 +28,6 @@ final class SentencePieceModel {
     /** U+2581, the piece character that stands for a space. */
     static final String SPACE_SYMBOL = "\u2581";
 
-    private static final int MODEL_TYPE_UNIGRAM = 1;
-    private static final int MODEL_TYPE_BPE = 2;
-    private static final String[] MODEL_TYPE_NAMES = {"?", "UNIGRAM", "BPE", "WORD", "CHAR"};
-    private static final String DEFAULT_UNK_SURFACE = " \u2047 ";
-
     private final String[] pieces;
     private final float[] scores;
     private final PieceType[] types;
@@ -43,47 +39,65 @@ final class SentencePieceModel {
     private final boolean addDummyPrefix;
     private final String unkSurface;
 
-    private SentencePieceModel(Parsed p, Path file) {
+    private SentencePieceModel(ModelProto p, Path file) {
         int n = p.pieces.size();
         this.pieces = p.pieces.toArray(new String[0]);
         this.scores = new float[n];
         this.types = p.types.toArray(new PieceType[0]);
         this.mergeable = new HashMap<>(n * 2);
         this.reserved = new HashMap<>();
-        List<String> users = new ArrayList<>();
-        int unk = -1;
-        int[] bytes = new int[256];
-        Arrays.fill(bytes, -1);
         for (int id = 0; id < n; id++) {
             scores[id] = p.scores.get(id);
-            String piece = pieces[id];
-            PieceType type = types[id];
-            if (piece.isEmpty()) {
-                throw new TokenizerException(file, "piece " + id + " is empty");
-            }
-            boolean isMergeable = type == PieceType.NORMAL || type == PieceType.USER_DEFINED || type == PieceType.UNUSED;
-            Integer previous = (isMergeable ? mergeable : reserved).put(piece, id);
-            if (previous == null) {
-                previous = (isMergeable ? reserved : mergeable).get(piece);
-            }
-            if (previous != null) {
-                throw new TokenizerException(file, "piece '" + piece + "' is defined twice (ids " + previous + " and "
-                        + id + ")");
-            }
-            switch (type) {
-                case USER_DEFINED -> users.add(piece);
-                case UNKNOWN -> {
-                    if (unk >= 0) {
-                        throw new TokenizerException(file, "two UNKNOWN pieces: ids " + unk + " and " + id);
-                    }
-                    unk = id;
-                }
-                case BYTE -> bytes[parseByte(piece, id, file)] = id;
-                default -> { }
-            }
+            register(id, file);
         }
-        if (unk < 0) {
-            throw new TokenizerException(file, "no UNKNOWN piece (sentencepiece requires one)");
+        List<String> users = new ArrayList<>(piecesOfType(PieceType.USER_DEFINED));
+        users.sort(Comparator.comparingInt(String::length).reversed());
+        this.userDefined = List.copyOf(users);
+        this.unkId = findUnknownPiece(file);
+        this.byteIds = findBytePieces(file);
+        this.addDummyPrefix = p.addDummyPrefix;
+        this.unkSurface = p.unkSurface;
+    }
+
+    /** Files piece {@code id} under the pieces BPE may merge into or the reserved ones; refuses duplicates. */
+    private void register(int id, Path file) {
+        String piece = pieces[id];
+        if (piece.isEmpty()) {
+            throw new TokenizerException(file, "piece " + id + " is empty");
+        }
+        boolean isMergeable = types[id] == PieceType.NORMAL || types[id] == PieceType.USER_DEFINED
+                || types[id] == PieceType.UNUSED;
+        Integer previous = (isMergeable ? mergeable : reserved).put(piece, id);
+        if (previous == null) {
+            previous = (isMergeable ? reserved : mergeable).get(piece);
+        }
+        if (previous != null) {
+            throw new TokenizerException(file, "piece '" + piece + "' is defined twice (ids " + previous + " and "
+                    + id + ")");
+        }
+    }
+
+    private List<String> piecesOfType(PieceType type) {
+        return IntStream.range(0, pieces.length).filter(id -> types[id] == type).mapToObj(id -> pieces[id]).toList();
+    }
+
+    private int findUnknownPiece(Path file) {
+        int[] unknown = IntStream.range(0, pieces.length).filter(id -> types[id] == PieceType.UNKNOWN).toArray();
+        if (unknown.length != 1) {
+            throw new TokenizerException(file, unknown.length + " UNKNOWN pieces " + Arrays.toString(unknown)
+                    + "; sentencepiece requires exactly one");
+        }
+        return unknown[0];
+    }
+
+    /** Byte value to id of its {@code <0xNN>} piece; byte fallback needs all 256. */
+    private int[] findBytePieces(Path file) {
+        int[] bytes = new int[256];
+        Arrays.fill(bytes, -1);
+        for (int id = 0; id < pieces.length; id++) {
+            if (types[id] == PieceType.BYTE) {
+                bytes[parseByte(pieces[id], id, file)] = id;
+            }
         }
         for (int b = 0; b < 256; b++) {
             if (bytes[b] < 0) {
@@ -91,12 +105,7 @@ final class SentencePieceModel {
                         "trainer_spec.byte_fallback is true but the BYTE piece <0x%02X> is missing", b));
             }
         }
-        users.sort(Comparator.comparingInt(String::length).reversed());
-        this.userDefined = List.copyOf(users);
-        this.unkId = unk;
-        this.byteIds = bytes;
-        this.addDummyPrefix = p.addDummyPrefix;
-        this.unkSurface = p.unkSurface;
+        return bytes;
     }
 
     /**
@@ -112,9 +121,9 @@ final class SentencePieceModel {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read SentencePiece model " + file, e);
         }
-        Parsed parsed;
+        ModelProto parsed;
         try {
-            parsed = Parsed.of(new ProtoReader(bytes));
+            parsed = ModelProto.parse(bytes);
         } catch (IllegalArgumentException e) {
             throw new TokenizerException(file, "not a SentencePiece model (" + e.getMessage() + ")", e);
         }
@@ -203,131 +212,5 @@ final class SentencePieceModel {
             }
         }
         throw new TokenizerException(file, "BYTE piece " + id + " is '" + piece + "', expected the form <0xNN>");
-    }
-
-    /** The raw fields of a {@code ModelProto}, with the proto2 defaults of the schema. */
-    private static final class Parsed {
-        final List<String> pieces = new ArrayList<>();
-        final List<Float> scores = new ArrayList<>();
-        final List<PieceType> types = new ArrayList<>();
-        boolean hasTrainerSpec;
-        boolean hasNormalizerSpec;
-        int modelType = MODEL_TYPE_UNIGRAM;
-        boolean byteFallback;
-        boolean treatWhitespaceAsSuffix;
-        String unkSurface = DEFAULT_UNK_SURFACE;
-        String normalizerName = "";
-        int charsmapBytes;
-        boolean addDummyPrefix = true;
-        boolean removeExtraWhitespaces = true;
-        boolean escapeWhitespaces = true;
-        int denormalizerCharsmapBytes;
-
-        static Parsed of(ProtoReader model) {
-            Parsed p = new Parsed();
-            while (model.hasNext()) {
-                int key = model.readKey();
-                switch (key) {
-                    case 1 << 3 | ProtoReader.LENGTH_DELIMITED -> p.readPiece(model.readMessage());
-                    case 2 << 3 | ProtoReader.LENGTH_DELIMITED -> p.readTrainerSpec(model.readMessage());
-                    case 3 << 3 | ProtoReader.LENGTH_DELIMITED -> p.readNormalizerSpec(model.readMessage(), false);
-                    case 5 << 3 | ProtoReader.LENGTH_DELIMITED -> p.readNormalizerSpec(model.readMessage(), true);
-                    default -> model.skip(key & 7);
-                }
-            }
-            return p;
-        }
-
-        private void readPiece(ProtoReader m) {
-            String piece = null;
-            float score = 0f;
-            int type = 1;
-            while (m.hasNext()) {
-                int key = m.readKey();
-                switch (key) {
-                    case 1 << 3 | ProtoReader.LENGTH_DELIMITED -> piece = m.readString();
-                    case 2 << 3 | ProtoReader.FIXED32 -> score = m.readFloat();
-                    case 3 << 3 | ProtoReader.VARINT -> type = (int) m.readVarint();
-                    default -> m.skip(key & 7);
-                }
-            }
-            if (piece == null) {
-                throw new IllegalArgumentException("piece " + pieces.size() + " has no piece string");
-            }
-            if (type < 1 || type > PieceType.values().length) {
-                throw new IllegalArgumentException("piece " + pieces.size() + " ('" + piece + "') has unknown type " + type);
-            }
-            pieces.add(piece);
-            scores.add(score);
-            types.add(PieceType.values()[type - 1]);
-        }
-
-        private void readTrainerSpec(ProtoReader m) {
-            hasTrainerSpec = true;
-            while (m.hasNext()) {
-                int key = m.readKey();
-                switch (key) {
-                    case 3 << 3 | ProtoReader.VARINT -> modelType = (int) m.readVarint();
-                    case 24 << 3 | ProtoReader.VARINT -> treatWhitespaceAsSuffix = m.readBool();
-                    case 35 << 3 | ProtoReader.VARINT -> byteFallback = m.readBool();
-                    case 44 << 3 | ProtoReader.LENGTH_DELIMITED -> unkSurface = m.readString();
-                    default -> m.skip(key & 7);
-                }
-            }
-        }
-
-        private void readNormalizerSpec(ProtoReader m, boolean denormalizer) {
-            hasNormalizerSpec |= !denormalizer;
-            while (m.hasNext()) {
-                int key = m.readKey();
-                if (denormalizer) {
-                    if (key == (2 << 3 | ProtoReader.LENGTH_DELIMITED)) {
-                        denormalizerCharsmapBytes = m.readBytes().length;
-                    } else {
-                        m.skip(key & 7);
-                    }
-                    continue;
-                }
-                switch (key) {
-                    case 1 << 3 | ProtoReader.LENGTH_DELIMITED -> normalizerName = m.readString();
-                    case 2 << 3 | ProtoReader.LENGTH_DELIMITED -> charsmapBytes = m.readBytes().length;
-                    case 3 << 3 | ProtoReader.VARINT -> addDummyPrefix = m.readBool();
-                    case 4 << 3 | ProtoReader.VARINT -> removeExtraWhitespaces = m.readBool();
-                    case 5 << 3 | ProtoReader.VARINT -> escapeWhitespaces = m.readBool();
-                    default -> m.skip(key & 7);
-                }
-            }
-        }
-
-        /** Refuses every setting whose encode/decode behaviour this port does not implement. */
-        void checkSupported(Path file) {
-            if (modelType != MODEL_TYPE_BPE) {
-                String name = modelType > 0 && modelType < MODEL_TYPE_NAMES.length ? MODEL_TYPE_NAMES[modelType] : "?";
-                throw new TokenizerException(file, "trainer_spec.model_type is " + modelType + " (" + name
-                        + "), only BPE (2) is supported");
-            }
-            if (charsmapBytes > 0) {
-                throw new TokenizerException(file, "normalizer '" + normalizerName + "' has a precompiled charsmap of "
-                        + charsmapBytes + " bytes; only the identity normalizer is supported");
-            }
-            if (denormalizerCharsmapBytes > 0) {
-                throw new TokenizerException(file, "the model has a denormalizer (" + denormalizerCharsmapBytes
-                        + " bytes of charsmap), which is not supported");
-            }
-            if (removeExtraWhitespaces) {
-                throw new TokenizerException(file, "normalizer_spec.remove_extra_whitespaces is true; only false"
-                        + " (LLaMA: keep every space) is supported");
-            }
-            if (!escapeWhitespaces) {
-                throw new TokenizerException(file, "normalizer_spec.escape_whitespaces is false; only true is supported");
-            }
-            if (!byteFallback) {
-                throw new TokenizerException(file, "trainer_spec.byte_fallback is false; only byte-fallback models"
-                        + " (LLaMA: unknown characters become <0xNN> pieces) are supported");
-            }
-            if (treatWhitespaceAsSuffix) {
-                throw new TokenizerException(file, "trainer_spec.treat_whitespace_as_suffix is true; only false is supported");
-            }
-        }
     }
 }

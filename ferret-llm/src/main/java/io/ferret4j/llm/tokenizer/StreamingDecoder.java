@@ -45,14 +45,32 @@ public final class StreamingDecoder {
         if (skipSpecialTokens && special) {
             return "";
         }
-        StringBuilder out = new StringBuilder();
         String addedToken = tokenizer.addedToken(id);
-        if (addedToken != null) {
-            closeSubText(out);
-            startSubText(out);
-            inSubText = false;
-            return out.append(addedToken).toString();
+        return addedToken != null ? acceptAddedToken(addedToken) : acceptInSubText(id, special);
+    }
+
+    /** Ends the sequence and returns the rest of the text (held bytes and held run text). */
+    public String finish() {
+        if (finished) {
+            throw new IllegalStateException("finish() called twice");
         }
+        finished = true;
+        StringBuilder out = new StringBuilder();
+        closeSubText(out);
+        return out.toString();
+    }
+
+    /** An added token is a sub-text of its own: it closes the current one. */
+    private String acceptAddedToken(String addedToken) {
+        StringBuilder out = new StringBuilder();
+        closeSubText(out);
+        startSubText(out);
+        return out.append(addedToken).toString();
+    }
+
+    /** LlamaTokenizer.convert_tokens_to_string, one token at a time. */
+    private String acceptInSubText(int id, boolean special) {
+        StringBuilder out = new StringBuilder();
         if (!inSubText) {
             startSubText(out);
             inSubText = true;
@@ -72,17 +90,6 @@ public final class StreamingDecoder {
         }
         prevIsSpecial = special;
         subTextHasTokens = true;
-        return out.toString();
-    }
-
-    /** Ends the sequence and returns the rest of the text (held bytes and held run text). */
-    public String finish() {
-        if (finished) {
-            throw new IllegalStateException("finish() called twice");
-        }
-        finished = true;
-        StringBuilder out = new StringBuilder();
-        closeSubText(out);
         return out.toString();
     }
 

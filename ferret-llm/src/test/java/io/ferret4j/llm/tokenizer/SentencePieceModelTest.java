@@ -135,7 +135,7 @@ final class SentencePieceModelTest {
 
         Path noUnk = write(ModelProtoBuilder.empty().piece("a", 0, NORMAL));
         assertThatThrownBy(() -> SentencePieceModel.read(noUnk)).isInstanceOf(TokenizerException.class)
-                .hasMessageContaining("no UNKNOWN piece");
+                .hasMessageContaining("0 UNKNOWN pieces [];").hasMessageContaining("requires exactly one");
     }
 
     @Test
