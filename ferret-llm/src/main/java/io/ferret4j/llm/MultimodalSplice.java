@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import io.ferret4j.llm.tokenizer.LlamaTokenizer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -13,16 +14,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * by the k-th region vector. Everything else is the ordinary token embedding.
  */
 public final class MultimodalSplice {
-    /** ml-ferret's {@code IMAGE_TOKEN_INDEX}: where the image rows go; never embedded. */
-    public static final int IMAGE_TOKEN_INDEX = -200;
-
     private MultimodalSplice() {
     }
 
     /**
      * Builds the decoder input rows.
      *
-     * @param inputIds      prompt ids with exactly one {@link #IMAGE_TOKEN_INDEX}
+     * @param inputIds      prompt ids with exactly one {@link LlamaTokenizer#IMAGE_TOKEN_INDEX}
      * @param imageRows     {@code [P, hidden]} projected image features
      * @param regionRows    {@code [R, hidden]} region vectors ({@code R} may be 0)
      * @param regionTokenId id of {@code <region_fea>}
@@ -57,16 +55,16 @@ public final class MultimodalSplice {
     private static int imagePosition(int[] ids) {
         int position = -1;
         for (int i = 0; i < ids.length; i++) {
-            if (ids[i] == IMAGE_TOKEN_INDEX) {
+            if (ids[i] == LlamaTokenizer.IMAGE_TOKEN_INDEX) {
                 if (position >= 0) {
                     throw new IllegalArgumentException("the prompt holds more than one image placeholder ("
-                            + IMAGE_TOKEN_INDEX + ") at positions " + position + " and " + i + "; Ferret takes one image");
+                            + LlamaTokenizer.IMAGE_TOKEN_INDEX + ") at positions " + position + " and " + i + "; Ferret takes one image");
                 }
                 position = i;
             }
         }
         if (position < 0) {
-            throw new IllegalArgumentException("the prompt has no image placeholder (" + IMAGE_TOKEN_INDEX + ")");
+            throw new IllegalArgumentException("the prompt has no image placeholder (" + LlamaTokenizer.IMAGE_TOKEN_INDEX + ")");
         }
         return position;
     }

@@ -2,6 +2,8 @@ package io.ferret4j.llm.prompt;
 
 import java.util.List;
 
+import io.ferret4j.llm.tokenizer.LlamaTokenizer;
+
 /**
  * Ferret's {@code ferret_v1} conversation template (ml-ferret {@code conversation.py}, separator style TWO):
  * {@code system + " "}, then {@code role + ": " + text} followed by {@code " "} after user turns and
@@ -14,8 +16,6 @@ public final class ConversationTemplate {
             + "down. Bounding box: [x1, y1, x2, y2]. Image size: 1000x1000. Follow instructions. ";
     public static final String USER = "USER";
     public static final String ASSISTANT = "ASSISTANT";
-    /** Placeholder for the 576 image rows; the first user message starts with it and a newline. */
-    public static final String IMAGE_TOKEN = "<image>";
     private static final String SEP = " ";
     private static final String SEP2 = "</s>";
 
@@ -50,10 +50,10 @@ public final class ConversationTemplate {
     }
 
     private static String withImage(String text) {
-        if (text.contains(IMAGE_TOKEN)) {
-            throw new IllegalArgumentException("the question must not contain " + IMAGE_TOKEN
+        if (text.contains(LlamaTokenizer.IMAGE_TOKEN)) {
+            throw new IllegalArgumentException("the question must not contain " + LlamaTokenizer.IMAGE_TOKEN
                     + "; the template places the image itself: " + text);
         }
-        return IMAGE_TOKEN + "\n" + text;
+        return LlamaTokenizer.IMAGE_TOKEN + "\n" + text;
     }
 }

@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.ferret4j.llm.tokenizer.LlamaTokenizer;
+
 /**
  * Binds a caller's question to its regions. Each {@code <region>} placeholder becomes that region's text form
  * ({@code "[x1, y1, x2, y2] <region_fea>"} or {@code "[x, y] <region_fea>"}); a literal {@code <region_fea>}
@@ -13,8 +15,6 @@ import java.util.regex.Pattern;
 public final class RegionPrompt {
     /** The placeholder callers write. */
     public static final String PLACEHOLDER = "<region>";
-    /** The token whose embedding row the sampler's region vector replaces. */
-    public static final String REGION_TOKEN = "<region_fea>";
     private static final Pattern SLOT = Pattern.compile("<region>|<region_fea>");
 
     private RegionPrompt() {
@@ -32,7 +32,7 @@ public final class RegionPrompt {
         int slot = 0;
         while (m.find()) {
             String replacement = m.group().equals(PLACEHOLDER) && slot < regionCoordinates.size()
-                    ? regionCoordinates.get(slot) + " " + REGION_TOKEN
+                    ? regionCoordinates.get(slot) + " " + LlamaTokenizer.REGION_FEA_TOKEN
                     : m.group();
             m.appendReplacement(out, Matcher.quoteReplacement(replacement));
             slot++;
@@ -40,7 +40,7 @@ public final class RegionPrompt {
         m.appendTail(out);
         if (slot != regionCoordinates.size()) {
             throw new IllegalArgumentException("the prompt has " + slot + " region slot(s) (" + PLACEHOLDER + " or "
-                    + REGION_TOKEN + ") but " + regionCoordinates.size() + " region(s) were given: " + question);
+                    + LlamaTokenizer.REGION_FEA_TOKEN + ") but " + regionCoordinates.size() + " region(s) were given: " + question);
         }
         return out.toString();
     }

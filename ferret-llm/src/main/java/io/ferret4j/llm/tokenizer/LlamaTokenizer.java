@@ -38,6 +38,7 @@ public final class LlamaTokenizer {
     public static final String IM_START_TOKEN = "<im_start>";
     /** See {@link #IM_START_TOKEN}. */
     public static final String IM_END_TOKEN = "<im_end>";
+    private static final String EOS_TEXT = "</s>";
 
     static final String MODEL_FILE = "tokenizer.model";
 
@@ -176,6 +177,20 @@ public final class LlamaTokenizer {
             subTexts.add(tokensToString(current));
         }
         return String.join(" ", subTexts);
+    }
+
+    /**
+     * An answer as the reference scripts print it: {@code batch_decode(ids, skip_special_tokens=True)}, then
+     * Python's {@code strip()}, a trailing {@code "</s>"} removed, and {@code strip()} again.
+     *
+     * @throws IllegalArgumentException naming the id if one is not in {@code [0, vocabSize())}
+     */
+    public String decodeAnswer(int[] generatedIds) {
+        String text = PythonStrings.strip(decode(generatedIds, true));
+        if (text.endsWith(EOS_TEXT)) {
+            text = text.substring(0, text.length() - EOS_TEXT.length());
+        }
+        return PythonStrings.strip(text);
     }
 
     /**

@@ -35,6 +35,11 @@ final class PythonStrings {
         return s.substring(0, i);
     }
 
+    /** Python's {@code s.strip()}. */
+    static String strip(String s) {
+        return lstrip(rstrip(s));
+    }
+
     /** {@code s.split(separator)}: every part, empty ones included ({@code "a<x>".split("<x>") == ["a", ""]}). */
     static List<String> split(String s, String separator) {
         List<String> parts = new ArrayList<>();

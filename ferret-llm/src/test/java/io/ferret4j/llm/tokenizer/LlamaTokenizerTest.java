@@ -97,10 +97,17 @@ final class LlamaTokenizerTest {
 
         for (String name : List.of("ground", "refer")) {
             JsonNode c = cases.get(name);
-            // §10.3: batch_decode(new_ids, skip_special_tokens=True), then strip().
-            assertThat(tokenizer().decode(ints(c.get("greedy_new_ids")), true).strip()).as(name)
+            assertThat(tokenizer().decodeAnswer(ints(c.get("greedy_new_ids")))).as(name)
                     .isEqualTo(c.get("greedy_decoded").asText());
         }
+    }
+
+    @Test
+    void answersLoseSurroundingSpaceAndATrailingEndOfSequenceText() {
+        int[] ids = tokenizer().encodeRaw("  A cat. </s> ");
+
+        assertThat(tokenizer().decodeAnswer(ids)).isEqualTo("A cat.");
+        assertThat(tokenizer().decodeAnswer(new int[] {319, 2})).isEqualTo("A");
     }
 
     @Test
