@@ -77,23 +77,29 @@ final class DeltaPlan {
                 unknownDeltaOnly.add(name);
             }
         }
-        List<String> skippedBaseOnly = new ArrayList<>();
-        List<String> missingFromDelta = new ArrayList<>();
-        for (String name : base.names()) {
-            if (!delta.contains(name)) {
-                (isRotaryBuffer(name) ? skippedBaseOnly : missingFromDelta).add(name);
-            }
-        }
         if (!unknownDeltaOnly.isEmpty()) {
             throw new CheckpointException(delta.path(), unknownDeltaOnly.size() + " delta tensor(s) are not in the base "
                     + base.path() + " and are not multimodal tensors " + DELTA_ONLY_PREFIXES + ": "
                     + shown(unknownDeltaOnly) + "; is the base a Hugging Face Vicuna v1.3 checkpoint?");
         }
+        List<String> skippedBaseOnly = baseOnlyRotaryBuffers(base, delta);
+        return new DeltaPlan(steps, skippedBaseOnly, skippedDeltaOnly);
+    }
+
+    /** The base-only tensors, which must all be {@code inv_freq} buffers. */
+    private static List<String> baseOnlyRotaryBuffers(TensorSource base, TensorSource delta) {
+        List<String> rotary = new ArrayList<>();
+        List<String> missingFromDelta = new ArrayList<>();
+        for (String name : base.names()) {
+            if (!delta.contains(name)) {
+                (isRotaryBuffer(name) ? rotary : missingFromDelta).add(name);
+            }
+        }
         if (!missingFromDelta.isEmpty()) {
             throw new CheckpointException(delta.path(), missingFromDelta.size() + " base tensor(s) of " + base.path()
                     + " are missing from the delta, so the target would lack them: " + shown(missingFromDelta));
         }
-        return new DeltaPlan(steps, skippedBaseOnly, skippedDeltaOnly);
+        return rotary;
     }
 
     private static Step step(RawTensor d, RawTensor b, TensorSource delta, TensorSource base) {
