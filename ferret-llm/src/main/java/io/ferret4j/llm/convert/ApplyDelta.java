@@ -62,14 +62,17 @@ public final class ApplyDelta {
             Objects.requireNonNull(progress, "progress");
         }
 
+        /** These options with another shard size. */
         public Options withMaxShardBytes(long bytes) {
             return new Options(bytes, overwrite, progress);
         }
 
+        /** These options, allowing (or refusing) to replace an existing output folder. */
         public Options withOverwrite(boolean replace) {
             return new Options(maxShardBytes, replace, progress);
         }
 
+        /** These options with a progress callback, for example to drive a progress bar. */
         public Options withProgress(Consumer<Progress> listener) {
             return new Options(maxShardBytes, overwrite, listener);
         }
