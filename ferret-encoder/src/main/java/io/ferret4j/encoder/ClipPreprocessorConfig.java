@@ -64,10 +64,11 @@ public record ClipPreprocessorConfig(
     /**
      * The side of the square that Ferret resizes every image to. Ferret calls the processor with
      * {@code size=[S, S], do_center_crop=False}: a straight squash to {@code S x S}, where {@code S} is the
-     * model's input size, i.e. {@code crop_size} (falling back to {@code size}).
+     * model's input size, which CLIP's own pipeline gets from {@code crop_size} (336 for ViT-L/14-336; the
+     * {@code size} key, 336 there too, is the shortest edge before the crop that Ferret skips).
      */
     public int squareSide() {
-        JsonNode n = cropSize != null && !cropSize.isNull() ? cropSize : size;
+        JsonNode n = cropSize;
         if (n.isInt()) {
             return n.intValue();
         }
@@ -79,10 +80,7 @@ public record ClipPreprocessorConfig(
             }
             return h;
         }
-        if (n.has("shortest_edge")) {
-            return n.get("shortest_edge").intValue();
-        }
-        throw new IllegalArgumentException("cannot read an image size from crop_size/size " + n);
+        throw new IllegalArgumentException("cannot read an image size from crop_size " + n);
     }
 
     /** Checks the settings this port implements, naming the offending value. */
