@@ -18,12 +18,14 @@ final class ClipVisionEmbeddings {
     private final int channels;
     private final int patch;
     private final int perSide;
+    private final int imageSize;
 
     private ClipVisionEmbeddings(INDArray convWeight, INDArray classEmbedding, INDArray positionEmbedding,
                                  ClipVisionConfig c) {
         this.channels = c.numChannels();
         this.patch = c.patchSize();
         this.perSide = c.patchesPerSide();
+        this.imageSize = c.imageSize();
         this.patchEmbedding = new DenseLinear(convWeight.reshape(c.hiddenSize(), (long) channels * patch * patch), null);
         this.classEmbedding = classEmbedding.reshape(1, c.hiddenSize());
         this.positionEmbedding = positionEmbedding;
@@ -48,7 +50,7 @@ final class ClipVisionEmbeddings {
     /** Patches as rows: row {@code py·(S/P) + px}, column {@code c·P·P + ky·P + kx}. */
     private INDArray unfold(INDArray pixelValues) {                    // [3, S, S] -> [N, 3·P·P]
         float[] px = pixelValues.dup('c').data().asFloat();
-        int side = perSide * patch;
+        int side = imageSize;
         int rowLen = channels * patch * patch;
         float[] rows = new float[perSide * perSide * rowLen];
         int o = 0;
