@@ -1,7 +1,5 @@
 package io.ferret4j.encoder;
 
-import java.util.stream.IntStream;
-
 import io.ferret4j.core.nn.DenseLinear;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -18,8 +16,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * <p>Per head, {@code q·kᵀ} and {@code P·v} are sgemm calls on column views of the projections
  * ({@code [T, head_dim]}, row stride {@code D}), so heads are never permuted into a copy; ND4J's 3-D
- * {@code matmul} plus the permutes it needs ran at a third of the speed for ViT-L. The softmax of the heads
- * runs on the common fork-join pool, as the element-wise op is single-threaded under {@code OMP_NUM_THREADS=1}.
+ * {@code matmul} plus the permutes it needs ran at a third of the speed for ViT-L. The softmax, the costliest
+ * element-wise step (ViT-L: 16 × 577² exponentials), runs on all cores through {@link RowBlocks}.
  */
 final class ClipAttention {
     private static final INDArrayIndex ALL = NDArrayIndex.all();
@@ -62,8 +60,7 @@ final class ClipAttention {
         for (int h = 0; h < heads; h++) {                              // scores[h] = q_h · k_hᵀ  [T, T]
             Nd4j.gemm(q.get(ALL, columns(h)), k.get(ALL, columns(h)), scores.slice(h), false, true, 1.0, 0.0);
         }
-        IntStream.range(0, heads).parallel().forEach(h ->              // softmax over keys, in place per head
-                Nd4j.exec(new SoftMax(scores.slice(h), scores.slice(h), 1)));
+        RowBlocks.inPlace(scores, block -> Nd4j.exec(new SoftMax(block, block, 2)));   // over keys, in place
         INDArray context = Nd4j.createUninitialized(DataType.FLOAT, tokens, (long) heads * headDim);
         INDArray headOut = Nd4j.createUninitialized(DataType.FLOAT, tokens, headDim);
         for (int h = 0; h < heads; h++) {                              // context[:, h] = P_h · v_h  [T, head_dim]

@@ -30,9 +30,10 @@ final class ClipMlp {
 
     /**
      * {@code z · sigmoid(1.702 z)}, in place on {@code z}. ND4J's {@code GELU} op is exactly this sigmoid
-     * approximation (not the erf GELU), so one native pass does it.
+     * approximation (not the erf GELU), so one native pass per core does it.
      */
     static INDArray quickGelu(INDArray z) {
-        return Nd4j.exec(new GELU(z, z));
+        RowBlocks.inPlace(z, block -> Nd4j.exec(new GELU(block, block)));
+        return z;
     }
 }

@@ -14,6 +14,11 @@ import io.ferret4j.core.weights.Checkpoints;
 import io.ferret4j.core.weights.TensorSource;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -36,6 +41,10 @@ public final class ClipVisionTower {
     /** Tensors of a full {@code CLIPModel} checkpoint that the vision tower does not use. */
     private static final List<String> NOT_VISION = List.of("text_model.", "visual_projection.", "text_projection.",
             "logit_scale");
+    /** Sized by the first layer run, then reused; {@code detach()} copies each layer's output out of it. */
+    private static final WorkspaceConfiguration LAYER_WORKSPACE = WorkspaceConfiguration.builder()
+            .policyAllocation(AllocationPolicy.OVERALLOCATE).overallocationLimit(0.1)
+            .policyLearning(LearningPolicy.FIRST_LOOP).policySpill(SpillPolicy.REALLOCATE).build();
 
     /** Ferret's {@code mm_vision_select_feature}. */
     public enum SelectFeature {
@@ -230,7 +239,12 @@ public final class ClipVisionTower {
         probe.record("embeddings_before_pre_layrnorm", hiddenStates);
         hiddenStates = probe.record("hidden_states", 0, preLayrnorm.forward(hiddenStates));
         for (int i = 0; i < numLayers; i++) {
-            hiddenStates = probe.record("hidden_states", i + 1, layers.get(i).forward(hiddenStates));
+            // A layer's temporaries (ViT-L: ~45 MB) live in a workspace reused by the next layer: freed only by
+            // the GC, they grew the process by ~1 GB per image, and fresh pages cost more than the arithmetic.
+            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(LAYER_WORKSPACE, "clip-layer")) {
+                hiddenStates = layers.get(i).forward(hiddenStates).detach();
+            }
+            probe.record("hidden_states", i + 1, hiddenStates);
         }
         return hiddenStates;
     }
