@@ -1,9 +1,12 @@
 package io.ferret4j.encoder;
 
 import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -42,7 +45,8 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class ClipEncodeBenchmark {
     /** openai/clip-vit-large-patch14-336's vision config. */
-    static final ClipVisionConfig VIT_L_14_336 = new ClipVisionConfig(1024, 4096, 24, 16, 3, 336, 14, "quick_gelu", 1e-5);
+    static final ClipVisionConfig VIT_L_14_336 =
+            new ClipVisionConfig(1024, 4096, 24, 16, 3, 336, 14, "quick_gelu", 1e-5);
 
     private ClipEncodeBenchmark() {
     }
@@ -74,6 +78,11 @@ public final class ClipEncodeBenchmark {
         for (int i = 0; i < warmUp; i++) {
             tower.features(pixels);
         }
+        timedRuns(tower, pixels, runs);
+    }
+
+    private static void timedRuns(ClipVisionTower tower, INDArray pixels, int runs) {
+        ClipVisionConfig c = tower.config();
         double gflop = flops(c, c.numHiddenLayers() - 1) / 1e9;
         double[] ms = new double[runs];
         double[] encodeRate = new double[runs];
@@ -131,16 +140,17 @@ public final class ClipEncodeBenchmark {
         return 2.0 * c.numPositions() * c.hiddenSize() * c.intermediateSize() / best;
     }
 
+    /** openai/clip-vit-large-patch14-336's {@code preprocessor_config.json} (mean and std are the defaults). */
     private static Path writeOpenAiConfig() {
         try {
-            Path dir = java.nio.file.Files.createTempDirectory("clip-preprocessor");
+            Path dir = Files.createTempDirectory("clip-preprocessor");
             dir.toFile().deleteOnExit();
-            Path file = java.nio.file.Files.writeString(dir.resolve("preprocessor_config.json"),
+            Path file = Files.writeString(dir.resolve("preprocessor_config.json"),
                     "{\"crop_size\": 336, \"size\": 336, \"do_center_crop\": true, \"resample\": 3}");
             file.toFile().deleteOnExit();
             return file;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -167,7 +177,8 @@ public final class ClipEncodeBenchmark {
             this.seed = seed;
             long d = c.hiddenSize();
             String v = ClipVisionTower.PREFIX;
-            shapes.put(v + "embeddings.patch_embedding.weight", new long[] {d, c.numChannels(), c.patchSize(), c.patchSize()});
+            long patch = c.patchSize();
+            shapes.put(v + "embeddings.patch_embedding.weight", new long[] {d, c.numChannels(), patch, patch});
             shapes.put(v + "embeddings.class_embedding", new long[] {d});
             shapes.put(v + "embeddings.position_embedding.weight", new long[] {c.numPositions(), d});
             norm(v + "pre_layrnorm", d);
@@ -214,8 +225,7 @@ public final class ClipEncodeBenchmark {
             ByteBuffer bytes = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
             FloatBuffer f = bytes.asFloatBuffer();
             SplittableRandom rnd = new SplittableRandom(seed ^ name.hashCode());
-            boolean normWeight = name.endsWith("norm.weight") || name.contains("layer_norm") && name.endsWith(".weight")
-                    || name.endsWith("layrnorm.weight");
+            boolean normWeight = name.matches(".*(norm|norm1|norm2)\\.weight");
             for (int i = 0; i < n; i++) {
                 double u = rnd.nextDouble(-0.0346, 0.0346);            // uniform with std 0.02
                 f.put(i, (float) (normWeight ? 1 + u : u));

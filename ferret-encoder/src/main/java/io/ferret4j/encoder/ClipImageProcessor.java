@@ -22,6 +22,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * EXIF orientation is <b>not</b> applied, because the reference ({@code PIL.Image.open(...).convert("RGB")})
  * does not apply it either: a photo stored sideways with an orientation tag is encoded sideways.
  *
+ * <p>Of the config's switches, {@code do_rescale} and {@code do_normalize} are honoured; {@code do_center_crop}
+ * is overridden to false and the resize always happens (a no-op at {@code S x S}), as Ferret calls it; RGB
+ * conversion always happens, since the tower takes three channels.
+ *
  * <p>Images must be at least 2x2 and at most {@link #MAX_PIXELS} pixels.
  */
 public final class ClipImageProcessor {

@@ -26,7 +26,8 @@ final class ClipVisionEmbeddings {
         this.patch = c.patchSize();
         this.perSide = c.patchesPerSide();
         this.imageSize = c.imageSize();
-        this.patchEmbedding = new DenseLinear(convWeight.reshape(c.hiddenSize(), (long) channels * patch * patch), null);
+        long rowLength = (long) channels * patch * patch;
+        this.patchEmbedding = new DenseLinear(convWeight.reshape(c.hiddenSize(), rowLength), null);
         this.classEmbedding = classEmbedding.reshape(1, c.hiddenSize());
         this.positionEmbedding = positionEmbedding;
     }

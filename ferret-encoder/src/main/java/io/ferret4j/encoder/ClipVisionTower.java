@@ -234,14 +234,16 @@ public final class ClipVisionTower {
         return stack(Arrays.asList(last));
     }
 
+    @SuppressWarnings("try")                                           // the workspace is used implicitly by ND4J
     private INDArray encodeImage(INDArray pixelValues, int numLayers, Probe probe) {  // [3, S, S] -> [T, D]
         INDArray hiddenStates = embeddings.forward(pixelValues);
         probe.record("embeddings_before_pre_layrnorm", hiddenStates);
         hiddenStates = probe.record("hidden_states", 0, preLayrnorm.forward(hiddenStates));
         for (int i = 0; i < numLayers; i++) {
-            // A layer's temporaries (ViT-L: ~45 MB) live in a workspace reused by the next layer: freed only by
+            // A layer's temporaries (ViT-L: ~55 MB) live in a workspace reused by the next layer: freed only by
             // the GC, they grew the process by ~1 GB per image, and fresh pages cost more than the arithmetic.
-            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(LAYER_WORKSPACE, "clip-layer")) {
+            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager()
+                    .getAndActivateWorkspace(LAYER_WORKSPACE, "clip-layer")) {
                 hiddenStates = layers.get(i).forward(hiddenStates).detach();
             }
             probe.record("hidden_states", i + 1, hiddenStates);

@@ -83,7 +83,8 @@ final class ClipImageProcessorTest {
         Path one = pngHeaderOnly(1, 1);
 
         assertThatThrownBy(() -> processor.preprocess(zero))
-                .isInstanceOfAny(IllegalArgumentException.class, UncheckedIOException.class).hasMessageContaining(zero.toString());
+                .isInstanceOfAny(IllegalArgumentException.class, UncheckedIOException.class)
+                .hasMessageContaining(zero.toString());
         assertThatThrownBy(() -> processor.preprocess(one)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("1x1");
     }

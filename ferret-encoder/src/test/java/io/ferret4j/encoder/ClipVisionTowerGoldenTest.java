@@ -59,7 +59,8 @@ final class ClipVisionTowerGoldenTest {
                 FP32_ATOL, 0);
         assertThat(states).hasSize((int) expected.size(0));
         for (int i = 0; i < states.size(); i++) {
-            assertClose(expected.get(NDArrayIndex.point(i)).reshape(states.get(i).shape()), states.get(i), FP32_ATOL, 0);
+            INDArray layer = expected.get(NDArrayIndex.point(i)).reshape(states.get(i).shape());
+            assertClose(layer, states.get(i), FP32_ATOL, 0);
         }
     }
 

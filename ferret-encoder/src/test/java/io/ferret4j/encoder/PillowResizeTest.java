@@ -71,13 +71,16 @@ final class PillowResizeTest {
             }
             assertThat(k.start()[o]).isBetween(0, in - 1);
             assertThat(k.start()[o] + k.count()[o]).isLessThanOrEqualTo(in);
-            assertThat(Math.abs(sum - (1 << 22))).as("rounding slack of output %d", o).isLessThanOrEqualTo(k.count()[o]);
+            assertThat(Math.abs(sum - (1 << 22))).as("rounding slack of output %d", o)
+                    .isLessThanOrEqualTo(k.count()[o]);
         }
     }
 
     @Property(tries = 50)
-    void aConstantImageStaysConstant(@ForAll @IntRange(min = 2, max = 400) int w, @ForAll @IntRange(min = 2, max = 400) int h,
-                                     @ForAll @IntRange(min = 1, max = 400) int ow, @ForAll @IntRange(min = 1, max = 400) int oh,
+    void aConstantImageStaysConstant(@ForAll @IntRange(min = 2, max = 400) int w,
+                                     @ForAll @IntRange(min = 2, max = 400) int h,
+                                     @ForAll @IntRange(min = 1, max = 400) int ow,
+                                     @ForAll @IntRange(min = 1, max = 400) int oh,
                                      @ForAll @IntRange(min = 0, max = 255) int value) {
         byte[] px = new byte[w * h * 3];
         java.util.Arrays.fill(px, (byte) value);
