@@ -1,0 +1,39 @@
+package io.ferret4j.encoder;
+
+import io.ferret4j.core.nn.DenseLinear;
+import io.ferret4j.core.weights.Weights;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.GELU;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** HF {@code CLIPMLP}: {@code fc2(quick_gelu(fc1(x)))} with {@code quick_gelu(z) = z · sigmoid(1.702 z)}. */
+final class ClipMlp {
+    private final DenseLinear fc1;                                     // [I, D]
+    private final DenseLinear fc2;                                     // [D, I]
+
+    private ClipMlp(DenseLinear fc1, DenseLinear fc2) {
+        this.fc1 = fc1;
+        this.fc2 = fc2;
+    }
+
+    /** Loads {@code prefix.fc1} ({@code [I, D]}) and {@code prefix.fc2} ({@code [D, I]}), with biases. */
+    static ClipMlp load(Weights w, String prefix, ClipVisionConfig c) {
+        return new ClipMlp(
+                DenseLinear.load(w, prefix + "fc1", c.hiddenSize(), c.intermediateSize(), true),
+                DenseLinear.load(w, prefix + "fc2", c.intermediateSize(), c.hiddenSize(), true));
+    }
+
+    INDArray forward(INDArray hiddenStates) {                          // [n, D] -> [n, D]
+        INDArray h = fc1.forward(hiddenStates);                        // [n, I]
+        return fc2.forward(quickGelu(h));
+    }
+
+    /**
+     * {@code z · sigmoid(1.702 z)}, in place on {@code z}. ND4J's {@code GELU} op is exactly this sigmoid
+     * approximation (not the erf GELU), so one native pass per core does it.
+     */
+    static INDArray quickGelu(INDArray z) {
+        RowBlocks.inPlace(z, block -> Nd4j.exec(new GELU(block, block)));
+        return z;
+    }
+}

@@ -1,0 +1,271 @@
+package io.ferret4j.encoder;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import io.ferret4j.core.nn.LayerNorm;
+import io.ferret4j.core.probe.Probe;
+import io.ferret4j.core.weights.Checkpoints;
+import io.ferret4j.core.weights.TensorSource;
+import io.ferret4j.core.weights.Weights;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Ferret's {@code CLIPVisionTower}: HF {@code CLIPVisionModel} (embeddings, {@code pre_layrnorm}, encoder
+ * layers) read out at {@code hidden_states[mm_vision_select_layer]}, with the class token dropped for
+ * {@code select_feature = "patch"}. Everything is fp32 on ND4J; every weight product is an sgemm.
+ *
+ * <p>{@link #load} keeps only the layers up to the selected one (Ferret's {@code -2} of 24 needs 23) and never
+ * {@code post_layernorm}; the unused tensors are ignored explicitly. {@link #loadComplete} loads every layer
+ * and {@code post_layernorm} as well, for {@link #hiddenStates} in full and {@link #poolerOutput}.
+ *
+ * <p>Probe taps use the reference dump's names: {@code embeddings_before_pre_layrnorm}, {@code hidden_states.i}
+ * ({@code [B, T, D]}, {@code i = 0} is the {@code pre_layrnorm} output) and {@code pooler_output}.
+ */
+public final class ClipVisionTower {
+    /** Where the vision model's tensors sit in a CLIP checkpoint (full {@code CLIPModel} or vision-only). */
+    public static final String PREFIX = "vision_model.";
+    /** Tensors of a full {@code CLIPModel} checkpoint that the vision tower does not use. */
+    private static final List<String> NOT_VISION = List.of("text_model.", "visual_projection.", "text_projection.",
+            "logit_scale");
+    /** Sized by the first layer run, then reused; {@code detach()} copies each layer's output out of it. */
+    private static final WorkspaceConfiguration LAYER_WORKSPACE = WorkspaceConfiguration.builder()
+            .policyAllocation(AllocationPolicy.OVERALLOCATE).overallocationLimit(0.1)
+            .policyLearning(LearningPolicy.FIRST_LOOP).policySpill(SpillPolicy.REALLOCATE).build();
+
+    /** Ferret's {@code mm_vision_select_feature}. */
+    public enum SelectFeature {
+        /** Patch tokens only, the class token dropped: {@code [B, N, D]}. */
+        PATCH,
+        /** Class token then patch tokens: {@code [B, N + 1, D]}. */
+        CLS_PATCH;
+
+        /** Parses {@code "patch"} or {@code "cls_patch"}. */
+        public static SelectFeature of(String mmVisionSelectFeature) {
+            try {
+                return valueOf(mmVisionSelectFeature.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unexpected select feature '" + mmVisionSelectFeature
+                        + "', expected 'patch' or 'cls_patch'", e);
+            }
+        }
+    }
+
+    private final ClipVisionConfig config;
+    private final ClipVisionEmbeddings embeddings;
+    private final LayerNorm preLayrnorm;
+    private final List<ClipEncoderLayer> layers;                       // 0 .. selected (or all)
+    private final LayerNorm postLayernorm;                             // only from loadComplete, else null
+    private final int selectIndex;                                     // into hidden_states, 0 .. L
+    private final SelectFeature selectFeature;
+
+    private ClipVisionTower(ClipVisionConfig config, ClipVisionEmbeddings embeddings, LayerNorm preLayrnorm,
+                            List<ClipEncoderLayer> layers, LayerNorm postLayernorm, int selectIndex,
+                            SelectFeature selectFeature) {
+        this.config = config;
+        this.embeddings = embeddings;
+        this.preLayrnorm = preLayrnorm;
+        this.layers = List.copyOf(layers);
+        this.postLayernorm = postLayernorm;
+        this.selectIndex = selectIndex;
+        this.selectFeature = selectFeature;
+    }
+
+    /**
+     * Loads a HF CLIP folder ({@code config.json} plus a checkpoint that {@link Checkpoints#open} reads) for
+     * Ferret: the layers up to {@code hidden_states[mmVisionSelectLayer]} and nothing else.
+     *
+     * @param mmVisionSelectLayer index into {@code hidden_states} (length {@code L + 1}); negative counts from
+     *                            the end, so Ferret's {@code -2} is the output of layer {@code L - 2}
+     */
+    public static ClipVisionTower load(Path folder, int mmVisionSelectLayer, SelectFeature selectFeature) {
+        return loadFolder(folder, mmVisionSelectLayer, selectFeature, false);
+    }
+
+    /** Like {@link #load(Path, int, SelectFeature)} but with every layer and {@code post_layernorm}. */
+    public static ClipVisionTower loadComplete(Path folder, int mmVisionSelectLayer, SelectFeature selectFeature) {
+        return loadFolder(folder, mmVisionSelectLayer, selectFeature, true);
+    }
+
+    /**
+     * Builds the tower from an open checkpoint whose keys start with {@link #PREFIX}, keeping the layers Ferret
+     * needs; the caller checks {@link Weights#requireAllUsed()} once everything it loads from {@code w} is taken.
+     */
+    public static ClipVisionTower load(Weights w, ClipVisionConfig c, int mmVisionSelectLayer,
+                                       SelectFeature selectFeature) {
+        return build(w, c, mmVisionSelectLayer, selectFeature, false);
+    }
+
+    private static ClipVisionTower loadFolder(Path folder, int selectLayer, SelectFeature feature, boolean complete) {
+        ClipVisionConfig c = ClipVisionConfig.fromJson(folder);
+        try (TensorSource source = Checkpoints.open(folder)) {
+            Weights w = Weights.of(source);
+            ClipVisionTower tower = build(w, c, selectLayer, feature, complete);
+            w.requireAllUsed();
+            return tower;
+        }
+    }
+
+    private static ClipVisionTower build(Weights root, ClipVisionConfig c, int selectLayer, SelectFeature feature,
+                                         boolean complete) {
+        c.validate();
+        int selectIndex = hiddenStateIndex(selectLayer, c.numHiddenLayers());
+        int loaded = complete ? c.numHiddenLayers() : selectIndex;
+        NOT_VISION.forEach(root::ignore);
+        Weights w = root.at(PREFIX);
+        w.ignore("embeddings.position_ids");                           // a constant 0..T-1 buffer, not a weight
+        ClipVisionEmbeddings embeddings = ClipVisionEmbeddings.load(w, "embeddings.", c);
+        LayerNorm pre = LayerNorm.load(w, "pre_layrnorm", c.hiddenSize(), c.layerNormEps());   // sic: HF's key
+        List<ClipEncoderLayer> layers = new ArrayList<>();
+        for (int i = 0; i < c.numHiddenLayers(); i++) {
+            if (i < loaded) {
+                layers.add(ClipEncoderLayer.load(w, "encoder.layers." + i + ".", c));
+            } else {
+                w.ignore("encoder.layers." + i + ".");                 // past the selected layer: never run
+            }
+        }
+        LayerNorm post = null;
+        if (complete) {
+            post = LayerNorm.load(w, "post_layernorm", c.hiddenSize(), c.layerNormEps());
+        } else {
+            w.ignore("post_layernorm.");                               // only pooler_output uses it, Ferret never
+        }
+        return new ClipVisionTower(c, embeddings, pre, layers, post, selectIndex, feature);
+    }
+
+    /** {@code hidden_states} index for Ferret's {@code mm_vision_select_layer}, checked against the depth. */
+    static int hiddenStateIndex(int selectLayer, int numHiddenLayers) {
+        int n = numHiddenLayers + 1;
+        int index = selectLayer < 0 ? n + selectLayer : selectLayer;
+        if (index < 0 || index >= n) {
+            throw new IllegalArgumentException("mm_vision_select_layer " + selectLayer + " is out of range for "
+                    + numHiddenLayers + " layers: hidden_states has " + n + " entries (" + -n + " .. " + (n - 1) + ")");
+        }
+        return index;
+    }
+
+    /** The vision config the tower was built from. */
+    public ClipVisionConfig config() {
+        return config;
+    }
+
+    /**
+     * The image features Ferret consumes: {@code hidden_states[select]} without {@code post_layernorm},
+     * class token dropped for {@link SelectFeature#PATCH}.
+     *
+     * @param pixelValues {@code [B, 3, S, S]} from {@link ClipImageProcessor}
+     * @return {@code [B, N, D]} for {@code PATCH} ({@code [B, 576, 1024]} for ViT-L/14-336), {@code [B, N+1, D]}
+     *         for {@code CLS_PATCH}; each image's rows are bit-identical to encoding it alone
+     */
+    public INDArray features(INDArray pixelValues) {
+        return features(pixelValues, Probe.NONE);
+    }
+
+    /** {@link #features(INDArray)} with probe taps ({@code [B, T, D]} each). */
+    public INDArray features(INDArray pixelValues, Probe probe) {
+        INDArray selected = encode(pixelValues, selectIndex, probe);                   // [B, T, D]
+        return selectFeature == SelectFeature.PATCH
+                ? selected.get(NDArrayIndex.all(), NDArrayIndex.interval(1, selected.size(1)), NDArrayIndex.all())
+                        .dup('c')
+                : selected;
+    }
+
+    /**
+     * {@code hidden_states[0 .. k]}, each {@code [B, T, D]}: the {@code pre_layrnorm} output, then the output of
+     * every loaded layer ({@code k = L} after {@link #loadComplete}, the selected index after {@link #load}).
+     */
+    public List<INDArray> hiddenStates(INDArray pixelValues) {
+        List<INDArray> states = new ArrayList<>();
+        encode(pixelValues, layers.size(), (name, value) -> {
+            if (name.startsWith("hidden_states.")) {
+                states.add(value);
+            }
+        });
+        return states;
+    }
+
+    /**
+     * HF's {@code pooler_output}: {@code post_layernorm} of the last layer's class token, {@code [B, D]}.
+     *
+     * @throws IllegalStateException unless the tower came from {@link #loadComplete}
+     */
+    public INDArray poolerOutput(INDArray pixelValues) {
+        return poolerOutput(pixelValues, Probe.NONE);
+    }
+
+    /** {@link #poolerOutput(INDArray)} with probe taps. */
+    public INDArray poolerOutput(INDArray pixelValues, Probe probe) {
+        if (postLayernorm == null || layers.size() != config.numHiddenLayers()) {
+            throw new IllegalStateException("pooler_output needs every layer and post_layernorm: use loadComplete");
+        }
+        INDArray last = encode(pixelValues, layers.size(), probe);                      // [B, T, D]
+        INDArray cls = last.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).dup('c');  // [B, D]
+        return probe.record("pooler_output", postLayernorm.forward(cls));
+    }
+
+    /**
+     * Runs {@code numLayers} layers on each image separately: an sgemm's rounding depends on its row count, so
+     * stacking images into one product would make an image's features depend on its batch (by ~1e-6), and
+     * at 577 rows per image sgemm is already at full speed. Probe taps are stacked to {@code [B, T, D]}.
+     */
+    private INDArray encode(INDArray pixelValues, int numLayers, Probe probe) {       // [B, 3, S, S] -> [B, T, D]
+        int batch = checkPixels(pixelValues);
+        Map<String, List<INDArray>> taps = new LinkedHashMap<>();
+        Probe perImage = probe == Probe.NONE ? Probe.NONE
+                : (name, value) -> taps.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
+        INDArray[] last = new INDArray[batch];
+        for (int b = 0; b < batch; b++) {
+            last[b] = encodeImage(pixelValues.get(NDArrayIndex.point(b)), numLayers, perImage);
+        }
+        taps.forEach((name, values) -> probe.accept(name, stack(values)));
+        return stack(Arrays.asList(last));
+    }
+
+    @SuppressWarnings("try")                                           // the workspace is used implicitly by ND4J
+    private INDArray encodeImage(INDArray pixelValues, int numLayers, Probe probe) {  // [3, S, S] -> [T, D]
+        INDArray hiddenStates = embeddings.forward(pixelValues);
+        probe.record("embeddings_before_pre_layrnorm", hiddenStates);
+        hiddenStates = probe.record("hidden_states", 0, preLayrnorm.forward(hiddenStates));
+        for (int i = 0; i < numLayers; i++) {
+            // A layer's temporaries (ViT-L: ~55 MB) live in a workspace reused by the next layer: freed only by
+            // the GC, they grew the process by ~1 GB per image, and fresh pages cost more than the arithmetic.
+            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager()
+                    .getAndActivateWorkspace(LAYER_WORKSPACE, "clip-layer")) {
+                hiddenStates = layers.get(i).forward(hiddenStates).detach();
+            }
+            probe.record("hidden_states", i + 1, hiddenStates);
+        }
+        return hiddenStates;
+    }
+
+    private static INDArray stack(List<INDArray> perImage) {         // B x [T, D] -> [B, T, D]
+        INDArray[] rows = perImage.stream().map(x -> x.reshape(1, x.size(0), x.size(1))).toArray(INDArray[]::new);
+        return rows.length == 1 ? rows[0] : Nd4j.concat(0, rows);
+    }
+
+    private int checkPixels(INDArray pixelValues) {
+        long s = config.imageSize();
+        long[] shape = pixelValues.shape();
+        if (shape.length != 4 || shape[0] < 1 || shape[1] != config.numChannels() || shape[2] != s || shape[3] != s) {
+            throw new IllegalArgumentException("pixel_values shape " + Arrays.toString(shape)
+                    + " does not match the model: expected [B, " + config.numChannels() + ", " + s + ", " + s + "]");
+        }
+        if (pixelValues.dataType() != DataType.FLOAT) {
+            throw new IllegalArgumentException("pixel_values are " + pixelValues.dataType() + ", expected FLOAT");
+        }
+        return (int) shape[0];
+    }
+}
