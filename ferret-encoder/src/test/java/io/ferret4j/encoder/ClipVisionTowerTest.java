@@ -13,7 +13,6 @@ import java.nio.file.Path;
 
 import io.ferret4j.core.testing.Goldens;
 import io.ferret4j.core.weights.CheckpointException;
-import io.ferret4j.core.weights.Checkpoints;
 import io.ferret4j.core.weights.DType;
 import io.ferret4j.core.weights.RawTensor;
 import io.ferret4j.core.weights.SafeTensors;
