@@ -1,0 +1,93 @@
+package io.ferret4j.llm;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+import io.ferret4j.core.region.Region;
+import io.ferret4j.core.region.VocabCoordinates;
+import io.ferret4j.llm.generate.GenerationResult;
+import io.ferret4j.llm.prompt.ConversationTemplate;
+import io.ferret4j.llm.prompt.RegionPrompt;
+import io.ferret4j.llm.tokenizer.StreamingDecoder;
+import io.ferret4j.sampler.MaskPointSampler;
+
+/**
+ * A multi-turn chat about one image. The image is encoded once; every question is answered with the whole
+ * conversation so far as its prompt ({@code ... ASSISTANT: A1</s>USER: Q2 ASSISTANT:}), and the regions of all turns
+ * are bound to the prompt's {@code <region_fea>} tokens in order. Not thread-safe: one conversation serves one
+ * caller at a time (its methods are synchronized); the {@link Ferret} it came from may serve many conversations.
+ */
+public final class Conversation {
+    private final Ferret owner;
+    private final FerretModel model;
+    private final FerretModel.EncodedImage image;
+    private final List<ConversationTemplate.Turn> history = new ArrayList<>();
+    private final List<Region> regions = new ArrayList<>();
+
+    Conversation(Ferret owner, FerretModel model, FerretModel.EncodedImage image) {
+        this.owner = owner;
+        this.model = model;
+        this.image = image;
+    }
+
+    /**
+     * Asks the next question. Each {@code <region>} in {@code question} becomes the next region's text form
+     * ({@code [x1, y1, x2, y2] <region_fea>}, or {@code [x, y] <region_fea>} for a point, on the 1000-grid); a
+     * literal {@code <region_fea>} is kept as written and also takes the next region.
+     *
+     * @throws IllegalArgumentException if the number of slots differs from the number of regions, a region lies
+     *         outside the image, or the conversation no longer fits the model's context
+     */
+    public FerretAnswer ask(String question, List<? extends Region> newRegions) {
+        return ask(question, newRegions, text -> { }, Optional.empty());
+    }
+
+    /**
+     * Like {@link #ask(String, List)}, streaming the answer text as it is generated (never half a character) and
+     * optionally writing the intermediate tensors to {@code dump} (see {@link FerretDump}).
+     */
+    public synchronized FerretAnswer ask(String question, List<? extends Region> newRegions, Consumer<String> onText,
+                                         Optional<Path> dump) {
+        owner.checkOpen();
+        List<String> coordinates = new ArrayList<>();
+        for (Region r : newRegions) {
+            coordinates.add(VocabCoordinates.text(r, image.width(), image.height()));
+        }
+        String bound = RegionPrompt.bind(question, coordinates);
+        String prompt = ConversationTemplate.render(history, bound);
+        List<Region> all = new ArrayList<>(regions);
+        all.addAll(newRegions);
+        FerretOptions options = owner.options();
+        MaskPointSampler points = options.deterministicSampler()
+                ? MaskPointSampler.deterministic()
+                : MaskPointSampler.random(new SplittableRandom(options.seed()));
+        FerretModel.Prepared prepared = model.prepare(image, prompt, all, points);
+        StreamingDecoder stream = model.tokenizer.newStreamingDecoder(true);
+        GenerationResult result = model.generate(prepared, options.generation(), id -> {
+            String piece = stream.accept(id);
+            if (!piece.isEmpty()) {
+                onText.accept(piece);
+            }
+            return true;
+        });
+        String tail = stream.finish();
+        if (!tail.isEmpty()) {
+            onText.accept(tail);
+        }
+        dump.ifPresent(file -> FerretDump.write(file, image, prepared, result.firstStepLogits()));
+        String text = model.tokenizer.decodeAnswer(result.tokenIds());
+        history.add(new ConversationTemplate.Turn(bound, text));
+        regions.addAll(newRegions);
+        return FerretAnswer.of(prompt, prepared.inputIds(), result.tokenIds(), text, result.stopReason(),
+                image.width(), image.height());
+    }
+
+    /** The turns answered so far, oldest first. */
+    public synchronized List<ConversationTemplate.Turn> history() {
+        return List.copyOf(history);
+    }
+}

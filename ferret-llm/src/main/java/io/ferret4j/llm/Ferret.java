@@ -1,0 +1,122 @@
+package io.ferret4j.llm;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.List;
+
+import ai.djl.modality.cv.Image;
+import io.ferret4j.core.region.Region;
+import io.ferret4j.llm.tokenizer.LlamaTokenizer;
+
+/**
+ * Apple's Ferret: ask about any region of an image, and get answers whose boxes point at what they name.
+ *
+ * <pre>{@code
+ * try (Ferret ferret = Ferret.load(Path.of("ferret-7b"))) {
+ *     Image image = ImageFactory.getInstance().fromFile(Path.of("kitchen.jpg"));
+ *     FerretAnswer a = ferret.refer(image, new Region.Box(40, 60, 210, 300));
+ *     FerretAnswer b = ferret.ground(image, "the man in the white shirt");
+ *     b.groundings().forEach(g -> System.out.println(g.phrase() + " " + g.region()));
+ * }
+ * }</pre>
+ *
+ * <p>Prompts are built exactly as the reference does (the {@code ferret_v1} template, regions written as
+ * {@code [x1, y1, x2, y2] <region_fea>} on the 1000-grid). Images are used as decoded: no EXIF rotation is applied,
+ * as in the reference. A {@code Ferret} is thread-safe: the weights are shared and every call has its own
+ * key/value cache. Close it when done; calls after {@link #close()} fail.
+ */
+public final class Ferret implements AutoCloseable {
+    /** The referring question of ml-ferret's point-classification demo, used by {@link #refer(Image, Region)}. */
+    public static final String DEFAULT_REFER_QUESTION = "What is the class of object <region>?";
+
+    private final FerretModel model;
+    private final FerretOptions options;
+    private volatile boolean closed;
+
+    private Ferret(FerretModel model, FerretOptions options) {
+        this.model = model;
+        this.options = options;
+    }
+
+    /** {@link #load(Path, FerretOptions)} with {@link FerretOptions#defaults()}. */
+    public static Ferret load(Path modelDir) {
+        return load(modelDir, FerretOptions.defaults());
+    }
+
+    /**
+     * Opens a Ferret folder: {@code config.json}, the tokenizer files, and the weights as {@code .bin} shards or
+     * safetensors. The CLIP tower is found by {@link VisionTowerLocator}. Progress is logged through SLF4J.
+     *
+     * @throws IllegalArgumentException          for an invalid config or a missing vision tower, naming what to do
+     * @throws io.ferret4j.core.weights.CheckpointException for a missing, misshaped or unexpected tensor
+     */
+    public static Ferret load(Path modelDir, FerretOptions options) {
+        return new Ferret(FerretModel.load(modelDir, options), options);
+    }
+
+    /** Asks {@link #DEFAULT_REFER_QUESTION} about {@code region}. */
+    public FerretAnswer refer(Image image, Region region) {
+        return refer(image, region, DEFAULT_REFER_QUESTION);
+    }
+
+    /**
+     * Asks {@code question} about {@code region}; the question names the region with {@code <region>} (or a
+     * literal {@code <region_fea>}), e.g. {@code "What is the object <region> used for?"}.
+     */
+    public FerretAnswer refer(Image image, Region region, String question) {
+        return ask(image, question, List.of(region));
+    }
+
+    /**
+     * Asks where {@code description} is, as the reference's grounding evaluation does
+     * ({@code "What is the location of {description} in the image?"}, commas removed); the answer's
+     * {@link FerretAnswer#groundings()} hold the boxes.
+     */
+    public FerretAnswer ground(Image image, String description) {
+        String caption = description.replace(",", "").strip();
+        if (caption.isEmpty()) {
+            throw new IllegalArgumentException("nothing to ground: the description is empty");
+        }
+        return ask(image, "What is the location of " + caption + " in the image?", List.of());
+    }
+
+    /** One question about {@code image}; see {@link Conversation#ask(String, List)}. */
+    public FerretAnswer ask(Image image, String question, List<? extends Region> regions) {
+        return conversation(image).ask(question, regions);
+    }
+
+    /** A multi-turn conversation about {@code image}, which is encoded once, now. */
+    public Conversation conversation(Image image) {
+        checkOpen();
+        return new Conversation(this, model, model.encode(bufferedImage(image)));
+    }
+
+    /** The tokenizer, e.g. to inspect prompts. */
+    public LlamaTokenizer tokenizer() {
+        return model.tokenizer;
+    }
+
+    /** The options this model was loaded with. */
+    public FerretOptions options() {
+        return options;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this Ferret is closed");
+        }
+    }
+
+    private static BufferedImage bufferedImage(Image image) {
+        if (image.getWrappedImage() instanceof BufferedImage b) {
+            return b;
+        }
+        throw new IllegalArgumentException("expected a DJL image backed by a java.awt BufferedImage (as ImageFactory "
+                + "creates by default), got " + image.getWrappedImage().getClass().getName());
+    }
+}

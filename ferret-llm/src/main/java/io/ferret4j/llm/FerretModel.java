@@ -1,0 +1,133 @@
+package io.ferret4j.llm;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.List;
+
+import io.ferret4j.core.nn.DenseLinear;
+import io.ferret4j.core.nn.Nd4jRuntime;
+import io.ferret4j.core.probe.Probe;
+import io.ferret4j.core.region.Region;
+import io.ferret4j.core.weights.Checkpoints;
+import io.ferret4j.core.weights.TensorSource;
+import io.ferret4j.core.weights.Weights;
+import io.ferret4j.encoder.ClipImageProcessor;
+import io.ferret4j.encoder.ClipVisionTower;
+import io.ferret4j.llm.generate.GenerationConfig;
+import io.ferret4j.llm.generate.GenerationResult;
+import io.ferret4j.llm.generate.Generator;
+import io.ferret4j.llm.generate.TokenListener;
+import io.ferret4j.llm.tokenizer.LlamaTokenizer;
+import io.ferret4j.sampler.GeoRegionSampler;
+import io.ferret4j.sampler.GeoRegionSamplerConfig;
+import io.ferret4j.sampler.MaskPointSampler;
+import io.ferret4j.sampler.PoolerMode;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ml-ferret's {@code FERRETLlamaForCausalLM} for inference: the CLIP tower and {@code mm_projector} for the image,
+ * the {@code GeoRegionSampler} for regions, the LLaMA decoder and the tokenizer. Immutable and shared by threads.
+ */
+final class FerretModel {
+    private static final Logger LOG = LoggerFactory.getLogger(FerretModel.class);
+    private static final String MM_PROJECTOR = "model.mm_projector";
+
+    final FerretConfig config;
+    final LlamaTokenizer tokenizer;
+    private final ClipImageProcessor processor;
+    private final ClipVisionTower tower;
+    private final DenseLinear mmProjector;
+    private final GeoRegionSampler sampler;
+    private final LlamaDecoder decoder;
+    private final Generator generator;
+
+    private FerretModel(FerretConfig config, LlamaTokenizer tokenizer, ClipImageProcessor processor,
+                        ClipVisionTower tower, DenseLinear mmProjector, GeoRegionSampler sampler, LlamaDecoder decoder) {
+        this.config = config;
+        this.tokenizer = tokenizer;
+        this.processor = processor;
+        this.tower = tower;
+        this.mmProjector = mmProjector;
+        this.sampler = sampler;
+        this.decoder = decoder;
+        this.generator = new Generator(decoder);
+    }
+
+    /** Loads a Ferret folder and its CLIP tower, failing on any missing, misshaped or unused tensor. */
+    static FerretModel load(Path dir, FerretOptions options) {
+        long t0 = System.nanoTime();
+        Nd4jRuntime.configure();
+        FerretConfig config = FerretConfig.fromJson(dir.resolve("config.json"));
+        LlamaConfig llm = LlamaConfig.fromJson(dir.resolve("config.json"));
+        LlamaTokenizer tokenizer = LlamaTokenizer.load(dir);
+        checkRegionToken(config, tokenizer);
+        Path towerDir = VisionTowerLocator.locate(options.visionTower(), dir, config.mmVisionTower(),
+                VisionTowerLocator.defaultCacheRoots());
+        LOG.info("Loading CLIP vision tower from {}", towerDir);
+        ClipImageProcessor processor = ClipImageProcessor.load(towerDir);
+        ClipVisionTower tower = ClipVisionTower.load(towerDir, config.mmVisionSelectLayer(),
+                ClipVisionTower.SelectFeature.of(config.mmVisionSelectFeature()));
+        if (tower.config().hiddenSize() != config.mmHiddenSize()) {
+            throw new IllegalArgumentException("the vision tower at " + towerDir + " has hidden_size "
+                    + tower.config().hiddenSize() + " but the Ferret config expects mm_hidden_size " + config.mmHiddenSize());
+        }
+        LOG.info("Loading Ferret weights from {}", dir);
+        try (TensorSource source = Checkpoints.open(dir)) {
+            Weights w = Weights.of(source);
+            DenseLinear projector = DenseLinear.load(w, MM_PROJECTOR, config.mmHiddenSize(), llm.hiddenSize(), true);
+            LOG.info("Loading the region sampler");
+            GeoRegionSampler sampler = GeoRegionSampler.load(w, GeoRegionSamplerConfig.of(config.mmHiddenSize(),
+                    llm.hiddenSize(), PoolerMode.fromConfig(config.samplerPoolerMode())));
+            LOG.info("Loading the language model ({} layers, hidden {})", llm.numHiddenLayers(), llm.hiddenSize());
+            LlamaDecoder decoder = LlamaDecoder.load(w, llm);
+            w.requireAllUsed();
+            LOG.info("Ferret ready in {} ms", (System.nanoTime() - t0) / 1_000_000);
+            return new FerretModel(config, tokenizer, processor, tower, projector, sampler, decoder);
+        }
+    }
+
+    private static void checkRegionToken(FerretConfig config, LlamaTokenizer tokenizer) {
+        int id = tokenizer.tokenId(LlamaTokenizer.REGION_FEA_TOKEN);
+        if (id != config.imRegionFeaToken()) {
+            throw new IllegalArgumentException("the tokenizer maps " + LlamaTokenizer.REGION_FEA_TOKEN + " to " + id
+                    + " but config.json says im_region_fea_token " + config.imRegionFeaToken());
+        }
+    }
+
+    /** One image, encoded once and reused by every turn of a conversation. */
+    record EncodedImage(int width, int height, INDArray pixelValues, INDArray imageFeatures, INDArray projected) {
+    }
+
+    /** §2, §3 and §8.1: preprocessing, the tower's selected features and their projection. */
+    EncodedImage encode(BufferedImage image) {
+        INDArray pixels = processor.preprocess(image);                          // [1, 3, S, S]
+        INDArray features = tower.features(pixels);                             // [1, P, D]
+        INDArray patches = features.reshape(features.size(1), features.size(2)); // [P, D]
+        return new EncodedImage(image.getWidth(), image.getHeight(), pixels, patches, mmProjector.forward(patches));
+    }
+
+    /** Everything fed to the decoder for one prompt. */
+    record Prepared(int[] inputIds, INDArray regionFeatures, INDArray inputsEmbeds) {
+    }
+
+    /** §4.4, §7 and §8: ids with the image placeholder, region vectors, and the spliced embeddings. */
+    Prepared prepare(EncodedImage image, String prompt, List<Region> regions, MaskPointSampler points) {
+        int[] ids = tokenizer.encodeWithImage(prompt);
+        INDArray regionRows = regions.isEmpty()
+                ? Nd4j.create(DataType.FLOAT, 0, decoder.config().hiddenSize())
+                : sampler.forward(image.imageFeatures(), regions, image.width(), image.height(), points,
+                Probe.NONE);                              // [R, H]
+        INDArray embeds = MultimodalSplice.inputsEmbeds(decoder, ids, image.projected(), regionRows,
+                config.imRegionFeaToken());
+        return new Prepared(ids, regionRows, embeds);
+    }
+
+    /** Decodes after the spliced prompt. */
+    GenerationResult generate(Prepared prepared, GenerationConfig generation, TokenListener listener) {
+        return generator.generate(prepared.inputsEmbeds(), generation, listener);
+    }
+}

@@ -1,0 +1,62 @@
+package io.ferret4j.llm;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+import io.ferret4j.llm.generate.GenerationConfig;
+
+/**
+ * How {@link Ferret} loads and answers. Immutable; start from {@link #defaults()} and change what you need.
+ *
+ * @param visionTower           the CLIP tower folder, if not found automatically (see {@link VisionTowerLocator})
+ * @param generation            decoding settings; the default is greedy, as the reference's evaluation effectively is
+ * @param deterministicSampler  {@code true}: the region sampler picks points and FPS starts deterministically
+ *                              (spec's DET variant: repeat pixels cyclically, spread subsets evenly, start FPS at
+ *                              point 0), so the same question always gives the same answer; {@code false}: it draws
+ *                              them at random as the reference does, from a generator seeded with {@code seed}
+ * @param seed                  seeds the region sampler (when not deterministic) and token sampling
+ */
+public record FerretOptions(Optional<Path> visionTower, GenerationConfig generation, boolean deterministicSampler,
+                            long seed) {
+    /** The demo worker's default answer length. */
+    public static final int DEFAULT_MAX_NEW_TOKENS = 512;
+
+    /** Validates. */
+    public FerretOptions {
+        if (visionTower == null || generation == null) {
+            throw new IllegalArgumentException("visionTower and generation must not be null (use Optional.empty())");
+        }
+    }
+
+    /** Greedy decoding of up to 512 new tokens, deterministic region sampling, tower found automatically. */
+    public static FerretOptions defaults() {
+        return new FerretOptions(Optional.empty(), GenerationConfig.greedy(DEFAULT_MAX_NEW_TOKENS), true, 0);
+    }
+
+    /** These options with the CLIP tower read from {@code folder}. */
+    public FerretOptions withVisionTower(Path folder) {
+        return new FerretOptions(Optional.of(folder), generation, deterministicSampler, seed);
+    }
+
+    /** These options with other decoding settings. */
+    public FerretOptions withGeneration(GenerationConfig config) {
+        return new FerretOptions(visionTower, config, deterministicSampler, seed);
+    }
+
+    /** These options with at most {@code n} new tokens per answer. */
+    public FerretOptions withMaxNewTokens(int n) {
+        GenerationConfig g = generation;
+        return withGeneration(new GenerationConfig(n, g.temperature(), g.topK(), g.topP(), g.seed(), g.stopSequences(),
+                g.useCache()));
+    }
+
+    /** These options with deterministic ({@code true}) or seeded random region sampling. */
+    public FerretOptions withDeterministicSampler(boolean deterministic) {
+        return new FerretOptions(visionTower, generation, deterministic, seed);
+    }
+
+    /** These options with another seed for the region sampler. */
+    public FerretOptions withSeed(long newSeed) {
+        return new FerretOptions(visionTower, generation, deterministicSampler, newSeed);
+    }
+}
