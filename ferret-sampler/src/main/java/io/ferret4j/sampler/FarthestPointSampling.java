@@ -1,5 +1,7 @@
 package io.ferret4j.sampler;
 
+import java.util.Arrays;
+
 /**
  * {@code farthest_point_sample} of the reference on one region's 2-D points, in fp32 as PyTorch computes it:
  * {@code dist = sum((xyz - centroid)²)}, the running minimum starts at {@code 1e10}, and the next centroid is the
@@ -19,7 +21,7 @@ final class FarthestPointSampling {
     static int[] sample(float[] xy, int npoint, int start) {
         int n = xy.length / 2;
         float[] distance = new float[n];
-        java.util.Arrays.fill(distance, 1e10f);
+        Arrays.fill(distance, 1e10f);
         int[] centroids = new int[npoint];
         int farthest = start;
         for (int i = 0; i < npoint; i++) {

@@ -1,8 +1,10 @@
 package io.ferret4j.sampler;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import io.ferret4j.core.nn.DenseLinear;
@@ -62,7 +64,7 @@ public final class GeoRegionSampler {
                 DenseLinear.load(w, "flatten_projector", d * lastAnchors, d, true),
                 DenseLinear.load(w, "dim_projector", d, config.outputDim(), true));
         Set<String> unused = checkpoint.unusedKeys().stream().filter(k -> k.startsWith(w.key("")))
-                .collect(Collectors.toCollection(java.util.TreeSet::new));
+                .collect(Collectors.toCollection(TreeSet::new));
         if (!unused.isEmpty()) {
             throw new CheckpointException(checkpoint.source().path(), "GeoRegionSampler with "
                     + config.numStages() + " stages did not use: " + String.join(", ", unused));
@@ -145,7 +147,7 @@ public final class GeoRegionSampler {
         long side = Math.round(Math.sqrt(Math.max(rows, 0)));
         if (rows < 1 || side * side != rows || imageFeatures.size(1) != config.inputDim()) {
             throw new IllegalArgumentException("image features must be [side², " + config.inputDim()
-                    + "] (e.g. [576, " + config.inputDim() + "]), got " + java.util.Arrays.toString(imageFeatures.shape()));
+                    + "] (e.g. [576, " + config.inputDim() + "]), got " + Arrays.toString(imageFeatures.shape()));
         }
         float[] map = imageFeatures.castTo(DataType.FLOAT).dup('c').data().asFloat();
         for (int i = 0; i < map.length; i++) {
@@ -201,7 +203,7 @@ public final class GeoRegionSampler {
             long[] shape = new long[innerShape.length + 1];
             shape[0] = perRegion.length;
             System.arraycopy(innerShape, 0, shape, 1, innerShape.length);
-            long[] all = java.util.Arrays.stream(perRegion).flatMapToInt(java.util.Arrays::stream).asLongStream()
+            long[] all = Arrays.stream(perRegion).flatMapToInt(Arrays::stream).asLongStream()
                     .toArray();
             probe.record(name, Nd4j.createFromArray(all).reshape(shape));
         }

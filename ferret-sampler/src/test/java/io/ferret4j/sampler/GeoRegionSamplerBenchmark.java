@@ -4,7 +4,9 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.SplittableRandom;
 
 import io.ferret4j.core.nn.Nd4jRuntime;
@@ -38,8 +40,8 @@ public final class GeoRegionSamplerBenchmark {
                 f[i] = (float) rng.nextDouble(-2, 2);
             }
             INDArray features = Nd4j.create(f, new long[] {576, 1024}, 'c');
-            List<Region> boxes = java.util.Collections.nCopies(regions, new Region.Box(100, 80, 400, 300));
-            MaskPointSampler points = MaskPointSampler.random(new java.util.Random(11));
+            List<Region> boxes = Collections.nCopies(regions, new Region.Box(100, 80, 400, 300));
+            MaskPointSampler points = MaskPointSampler.random(new Random(11));
             var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long[] nanos = new long[30];
             long[] cpu = new long[nanos.length];

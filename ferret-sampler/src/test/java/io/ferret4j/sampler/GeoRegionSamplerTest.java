@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -172,7 +173,7 @@ final class GeoRegionSamplerTest {
             SafeTensorsWriter writer = new SafeTensorsWriter();
             st.names().forEach(k -> writer.add(k, st.get(k)));
             writer.add(GeoRegionSampler.PREFIX + extraTensor, DType.F32, shape,
-                    java.nio.ByteBuffer.allocate(Math.toIntExact(shape[0] * 4)));
+                    ByteBuffer.allocate(Math.toIntExact(shape[0] * 4)));
             writer.write(out);
         }
         return out;

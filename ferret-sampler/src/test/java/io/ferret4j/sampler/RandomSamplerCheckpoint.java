@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 
 import io.ferret4j.core.weights.DType;
 import io.ferret4j.core.weights.SafeTensorsWriter;
@@ -55,7 +56,7 @@ final class RandomSamplerCheckpoint {
                 bound));
     }
 
-    private static java.util.function.Supplier<ByteBuffer> uniform(SplittableRandom rng, long n, double lo,
+    private static Supplier<ByteBuffer> uniform(SplittableRandom rng, long n, double lo,
                                                                   double hi) {
         return () -> {
             ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(n * 4)).order(ByteOrder.LITTLE_ENDIAN);

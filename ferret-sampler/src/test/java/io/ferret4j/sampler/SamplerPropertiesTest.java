@@ -1,11 +1,13 @@
 package io.ferret4j.sampler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
@@ -40,7 +42,7 @@ final class SamplerPropertiesTest {
                 assertThat(permuted).containsExactly(ordered);         // max is order-free bit for bit
             } else {
                 for (int i = 0; i < ordered.length; i++) {             // a mean only up to fp32 summation order
-                    assertThat(permuted[i]).isCloseTo(ordered[i], org.assertj.core.data.Offset.offset(1e-5f));
+                    assertThat(permuted[i]).isCloseTo(ordered[i], offset(1e-5f));
                 }
             }
         }
@@ -123,7 +125,7 @@ final class SamplerPropertiesTest {
     }
 
     private static SamplerStage goldenStage(PoolerMode pooler) {
-        String mode = pooler.name().toLowerCase(java.util.Locale.ROOT);
+        String mode = pooler.name().toLowerCase(Locale.ROOT);
         String file = ConfigJson.tree(Goldens.path("sampler/sampler_meta.json")).get("modes").get(mode).get("weights")
                 .asText();
         try (SafeTensors st = SafeTensors.open(Goldens.path("sampler/" + file))) {
