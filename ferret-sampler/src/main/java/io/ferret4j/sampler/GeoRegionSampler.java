@@ -152,8 +152,8 @@ public final class GeoRegionSampler {
         float[] map = imageFeatures.castTo(DataType.FLOAT).dup('c').data().asFloat();
         for (int i = 0; i < map.length; i++) {
             if (!Float.isFinite(map[i])) {
-                throw new IllegalArgumentException("image features hold " + map[i] + " at patch " + (i / config.inputDim())
-                        + ", channel " + (i % config.inputDim()));
+                throw new IllegalArgumentException("image features hold " + map[i] + " at patch "
+                        + i / config.inputDim() + ", channel " + i % config.inputDim());
             }
         }
         return map;

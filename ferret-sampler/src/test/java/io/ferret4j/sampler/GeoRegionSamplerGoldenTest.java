@@ -66,8 +66,8 @@ final class GeoRegionSamplerGoldenTest {
                         .containsExactly(common.get(stage + ".knn_idx_sorted").toLongs());
                 assertClose(expected.get(stage + ".out").toFloatArray(), probe.get("stage" + s + ".out"), FP32_ATOL, 0);
             }
-            assertClose(expected.get(kase + ".flatten_projector_out").toFloatArray(), probe.get("flatten_projector_out"),
-                    FP32_ATOL, 0);
+            assertClose(expected.get(kase + ".flatten_projector_out").toFloatArray(),
+                    probe.get("flatten_projector_out"), FP32_ATOL, 0);
             assertClose(expected.get(kase + ".region_features").toFloatArray(), out, FP32_ATOL, 0);
         }
     }
