@@ -141,37 +141,58 @@ final class SamplerStage {
     /** z = LayerNorm(ReLU(P[j] − P[t] + A[t])) for the K neighbours j of anchor t, pooled into {@code out[rt]}. */
     private void poolAnchor(float[] p, int regionRow, int anchor, int[] knn, int t, float[] a, float[] out, int rt) {
         float[] z = new float[dim];
+        float[] pooled = new float[dim];
         int pAnchor = (regionRow + anchor) * dim;
-        int aRow = rt * dim;
-        int outRow = rt * dim;
         for (int k = 0; k < numNeighbor; k++) {
             int pNeighbour = (regionRow + knn[t * numNeighbor + k]) * dim;
-            double sum = 0;
-            double sumSq = 0;
             for (int c = 0; c < dim; c++) {
-                float v = Math.max(0f, (p[pNeighbour + c] - p[pAnchor + c]) + a[aRow + c]);   // ReLU
-                z[c] = v;
-                sum += v;
-                sumSq += (double) v * v;
+                z[c] = Math.max(0f, (p[pNeighbour + c] - p[pAnchor + c]) + a[rt * dim + c]);  // ReLU
             }
-            double mean = sum / dim;
-            float rstd = (float) (1.0 / Math.sqrt(Math.max(0.0, sumSq / dim - mean * mean) + LAYER_NORM_EPS));
-            float fm = (float) mean;
-            for (int c = 0; c < dim; c++) {
-                float y = (z[c] - fm) * rstd * normWeight[c] + normBias[c];
-                if (k == 0) {
-                    out[outRow + c] = y;
-                } else if (pooler == PoolerMode.MAX) {
-                    out[outRow + c] = Math.max(out[outRow + c], y);
-                } else {
-                    out[outRow + c] += y;
+            normalize(z);
+            if (k == 0) {
+                System.arraycopy(z, 0, pooled, 0, dim);
+            } else if (pooler == PoolerMode.MAX) {
+                for (int c = 0; c < dim; c++) {
+                    pooled[c] = Math.max(pooled[c], z[c]);
+                }
+            } else {
+                for (int c = 0; c < dim; c++) {
+                    pooled[c] += z[c];
                 }
             }
         }
         if (pooler == PoolerMode.MEAN) {
             for (int c = 0; c < dim; c++) {
-                out[outRow + c] /= numNeighbor;
+                pooled[c] /= numNeighbor;
             }
+        }
+        System.arraycopy(pooled, 0, out, rt * dim, dim);
+    }
+
+    /** LayerNorm over the channels, in place; statistics in fp64 with four partial sums (the loops stay short). */
+    private void normalize(float[] z) {
+        double s0 = 0;
+        double s1 = 0;
+        double q0 = 0;
+        double q1 = 0;
+        int c = 0;
+        for (; c + 1 < dim; c += 2) {
+            double v0 = z[c];
+            double v1 = z[c + 1];
+            s0 += v0;
+            s1 += v1;
+            q0 += v0 * v0;
+            q1 += v1 * v1;
+        }
+        for (; c < dim; c++) {
+            s0 += z[c];
+            q0 += (double) z[c] * z[c];
+        }
+        double mean = (s0 + s1) / dim;
+        float rstd = (float) (1.0 / Math.sqrt(Math.max(0.0, (q0 + q1) / dim - mean * mean) + LAYER_NORM_EPS));
+        float fm = (float) mean;
+        for (c = 0; c < dim; c++) {
+            z[c] = (z[c] - fm) * rstd * normWeight[c] + normBias[c];
         }
     }
 
