@@ -44,13 +44,4 @@ public final class RegionPrompt {
         }
         return out.toString();
     }
-
-    /** Writes grid coordinates as the model reads them: {@code "[a, b, ...]"}. */
-    public static String coordinates(int... grid) {
-        StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < grid.length; i++) {
-            sb.append(i == 0 ? "" : ", ").append(grid[i]);
-        }
-        return sb.append(']').toString();
-    }
 }

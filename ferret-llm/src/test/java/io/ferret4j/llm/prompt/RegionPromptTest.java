@@ -26,10 +26,4 @@ final class RegionPromptTest {
         assertThatThrownBy(() -> RegionPrompt.bind("What is this?", List.of("[1, 2]")))
                 .hasMessageContaining("0 region slot(s)");
     }
-
-    @Test
-    void writesCoordinatesWithCommaSpace() {
-        assertThat(RegionPrompt.coordinates(538, 132, 970, 719)).isEqualTo("[538, 132, 970, 719]");
-        assertThat(RegionPrompt.coordinates(5, 7)).isEqualTo("[5, 7]");
-    }
 }
