@@ -22,7 +22,7 @@ import javax.imageio.stream.ImageInputStream;
  * the JDK's JPEG reader returns with only a warning (Pillow refuses such files: "image file is truncated").
  * For multi-frame files (GIF, TIFF) the first frame is decoded, as {@code PIL.Image.open} does.
  */
-final class ImageFiles {
+public final class ImageFiles {
 
     private ImageFiles() {
     }
@@ -33,7 +33,7 @@ final class ImageFiles {
      * @throws UncheckedIOException     if the file is missing, not a recognised image, corrupt or truncated
      * @throws IllegalArgumentException if its size is outside {@link ClipImageProcessor#checkSize} limits
      */
-    static BufferedImage read(Path file) {
+    public static BufferedImage read(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new UncheckedIOException(new NoSuchFileException(file.toString(), null, "no such image file"));
         }

@@ -14,6 +14,7 @@ import java.util.Set;
  */
 final class CliArgs {
     private final Map<String, List<String>> values = new LinkedHashMap<>();
+    private final List<Map.Entry<String, String>> ordered = new ArrayList<>();
 
     private CliArgs() {
     }
@@ -43,12 +44,34 @@ final class CliArgs {
                 if (i + 1 >= args.size()) {
                     throw new UsageException(a + " needs a value");
                 }
-                out.values.computeIfAbsent(a, k -> new ArrayList<>()).add(args.get(++i));
+                String v = args.get(++i);
+                out.values.computeIfAbsent(a, k -> new ArrayList<>()).add(v);
+                out.ordered.add(Map.entry(a, v));
             } else {
                 throw new UsageException("unknown option '" + a + "'");
             }
         }
         return out;
+    }
+
+    /** A copy with {@code name} set to {@code value} (replacing earlier values). */
+    CliArgs with(String name, String value) {
+        CliArgs copy = without(name);
+        copy.values.put(name, new ArrayList<>(List.of(value)));
+        copy.ordered.add(Map.entry(name, value));
+        return copy;
+    }
+
+    /** A copy without {@code name}. */
+    CliArgs without(String name) {
+        CliArgs copy = new CliArgs();
+        values.forEach((k, v) -> {
+            if (!k.equals(name)) {
+                copy.values.put(k, new ArrayList<>(v));
+            }
+        });
+        ordered.stream().filter(e -> !e.getKey().equals(name)).forEach(copy.ordered::add);
+        return copy;
     }
 
     boolean has(String name) {
@@ -69,6 +92,11 @@ final class CliArgs {
 
     List<String> all(String name) {
         return values.getOrDefault(name, Collections.emptyList());
+    }
+
+    /** The values of any of {@code names}, as (option, value) pairs in command-line order. */
+    List<Map.Entry<String, String>> inOrder(Set<String> names) {
+        return ordered.stream().filter(e -> names.contains(e.getKey())).toList();
     }
 
     int intValue(String name, int dflt) {

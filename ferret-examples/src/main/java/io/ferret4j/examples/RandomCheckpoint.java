@@ -1,13 +1,11 @@
 package io.ferret4j.examples;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +50,6 @@ public final class RandomCheckpoint {
     static final int VOCAB = 32001;
     static final int IMAGE = 336;
     static final int PATCH = 14;
-    private static final String TOKENIZER_FILES = "tokenizer/";
 
     private RandomCheckpoint() {
     }
@@ -66,9 +63,7 @@ public final class RandomCheckpoint {
         try {
             Files.createDirectories(dir.resolve("vision_tower"));
             writeFerretConfig(dir.resolve("config.json"), s);
-            for (String f : List.of("tokenizer.model", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json")) {
-                copyResource(TOKENIZER_FILES + f, dir.resolve(f));
-            }
+            BundledFiles.copyTokenizer(dir);
             writeVisionConfig(dir.resolve("vision_tower"), s);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write random checkpoint to " + dir, e);
@@ -261,14 +256,5 @@ public final class RandomCheckpoint {
     private static void writeJson(Path file, Map<String, Object> content) throws IOException {
         ObjectNode node = ConfigJson.mapper().valueToTree(content);
         Files.writeString(file, ConfigJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(node));
-    }
-
-    private static void copyResource(String name, Path target) throws IOException {
-        try (InputStream in = RandomCheckpoint.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IOException("resource " + name + " is missing from the ferret-examples jar");
-            }
-            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
-        }
     }
 }

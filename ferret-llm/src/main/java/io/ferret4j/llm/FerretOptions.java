@@ -28,9 +28,9 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
         }
     }
 
-    /** Greedy decoding of up to 512 new tokens, deterministic region sampling, tower found automatically. */
+    /** Greedy decoding of up to 512 new tokens, region sampling as the reference does it (seed 0), tower found automatically. */
     public static FerretOptions defaults() {
-        return new FerretOptions(Optional.empty(), GenerationConfig.greedy(DEFAULT_MAX_NEW_TOKENS), true, 0);
+        return new FerretOptions(Optional.empty(), GenerationConfig.greedy(DEFAULT_MAX_NEW_TOKENS), false, 0);
     }
 
     /** These options with the CLIP tower read from {@code folder}. */

@@ -1,0 +1,78 @@
+package io.ferret4j.examples;
+
+import java.io.PrintStream;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ferret4j.core.region.Region;
+import io.ferret4j.core.region.VocabCoordinates;
+import io.ferret4j.llm.FerretAnswer;
+import io.ferret4j.llm.Grounding;
+
+/** Prints an answer: its text (already streamed) and groundings, or one JSON object. */
+final class AnswerOutput {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private AnswerOutput() {
+    }
+
+    static void print(FerretAnswer answer, boolean json, PrintStream out) {
+        if (json) {
+            out.println(toJson(answer));
+            return;
+        }
+        out.println();
+        for (Grounding g : answer.groundings()) {
+            out.println("  " + (g.phrase().isEmpty() ? "(no phrase)" : g.phrase()) + ": "
+                    + VocabCoordinates.format(pixels(g.region())) + " px");
+        }
+    }
+
+    /**
+     * {@code prompt}, {@code input_ids} (with -200 where the image goes), {@code output_ids} (generated ids only),
+     * {@code text}, {@code boxes} (phrase, grid and pixel coordinates) and {@code stop_reason}.
+     */
+    static String toJson(FerretAnswer answer) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("prompt", answer.prompt());
+        ArrayNode in = o.putArray("input_ids");
+        for (int id : answer.inputIds()) {
+            in.add(id);
+        }
+        ArrayNode outIds = o.putArray("output_ids");
+        for (int id : answer.outputIds()) {
+            outIds.add(id);
+        }
+        o.put("text", answer.text());
+        ArrayNode boxes = o.putArray("boxes");
+        for (Grounding g : answer.groundings()) {
+            ObjectNode b = boxes.addObject();
+            b.put("phrase", g.phrase());
+            b.put("kind", g.region() instanceof Region.Box ? "box" : "point");
+            ArrayNode grid = b.putArray("grid");
+            for (int c : g.grid()) {
+                grid.add(c);
+            }
+            ArrayNode px = b.putArray("pixels");
+            for (int c : pixels(g.region())) {
+                px.add(c);
+            }
+        }
+        o.put("stop_reason", answer.stopReason().name());
+        try {
+            return JSON.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static int[] pixels(Region r) {
+        if (r instanceof Region.Box b) {
+            return new int[] {b.x1(), b.y1(), b.x2(), b.y2()};
+        }
+        Region.Point p = (Region.Point) r;
+        return new int[] {p.x(), p.y()};
+    }
+}

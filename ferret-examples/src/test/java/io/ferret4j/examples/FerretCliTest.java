@@ -1,0 +1,106 @@
+package io.ferret4j.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+final class FerretCliTest {
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String stdin, String... args) {
+        return FerretCli.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void userMistakesGiveOneLineAndAUsageExitCode() {
+        assertThat(run("", "frobnicate")).isEqualTo(2);
+        assertThat(err()).isEqualTo("ferret: unknown command 'frobnicate' (ferret --help for usage)\n");
+    }
+
+    @Test
+    void missingOptionsAndBadNumbersAreNamed() {
+        assertThat(run("", "refer", "--image", "x.jpg")).isEqualTo(2);
+        assertThat(err()).contains("missing --model").doesNotContain("at io.");
+        err.reset();
+        assertThat(run("", "tokenize", "--text", "a", "--jsonl")).isEqualTo(2);
+        assertThat(err()).contains("exactly one of --text or --jsonl");
+    }
+
+    @Test
+    void aMissingImageIsOneClearLine() {
+        assertThat(run("", "ground", "--model", dir.toString(), "--image", dir.resolve("none.jpg").toString(),
+                "--text", "a cat")).isEqualTo(1);
+        assertThat(err()).startsWith("ferret: ").contains("none.jpg").doesNotContain("\tat ");
+        assertThat(err().lines().count()).isEqualTo(1);
+    }
+
+    @Test
+    void tokenizesTextWithBosAndPieces() throws Exception {
+        assertThat(run("", "tokenize", "--text", "\n")).isZero();
+
+        JsonNode o = AnswerOutput.JSON.readTree(out());
+        assertThat(o.get("ids").toString()).isEqualTo("[1,29871,13]");
+        assertThat(o.get("pieces").toString()).isEqualTo("[\"<s>\",\"▁\",\"<0x0A>\"]");
+    }
+
+    @Test
+    void tokenizesJsonLinesOneObjectPerLine() throws Exception {
+        assertThat(run("\"</s>\"\n\"a <region_fea> b\"\n", "tokenize", "--jsonl")).isZero();
+
+        String[] lines = out().split("\n");
+        assertThat(lines).hasSize(2);
+        assertThat(AnswerOutput.JSON.readTree(lines[0]).get("ids").toString()).isEqualTo("[1,2]");
+        assertThat(AnswerOutput.JSON.readTree(lines[1]).get("ids").toString()).isEqualTo("[1,263,32000,289]");
+    }
+
+    @Test
+    void rejectsALineThatIsNotAJsonString() {
+        assertThat(run("\"ok\"\n{\"a\":1}\n", "tokenize", "--jsonl")).isEqualTo(1);
+        assertThat(err()).contains("line 2 is not a JSON string");
+    }
+
+    @Test
+    void demoRunsReferAndGroundOnRandomWeightsAndSaysSo() {
+        Path png = dir.resolve("demo.png");
+
+        assertThat(run("", "demo", "--max-new-tokens", "4", "--annotate", png.toString())).isZero();
+
+        assertThat(out()).contains("RANDOM weights").contains("refer").contains("ground");
+        assertThat(png).exists();
+        assertThat(png.toFile().length()).isGreaterThan(1000);
+    }
+
+    @Test
+    void demoWithJsonPrintsTwoAnswerObjects() throws Exception {
+        assertThat(run("", "demo", "--max-new-tokens", "3", "--json")).isZero();
+
+        long objects = out().lines().filter(l -> l.startsWith("{")).count();
+        assertThat(objects).isEqualTo(2);
+        JsonNode first = AnswerOutput.JSON.readTree(out().lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow());
+        assertThat(first.get("output_ids")).hasSize(3);
+        assertThat(first.get("prompt").asText()).contains("<region_fea>");
+        assertThat(Files.list(dir)).isEmpty();
+    }
+}
