@@ -25,13 +25,15 @@ public final class Conversation {
     private final Ferret owner;
     private final FerretModel model;
     private final FerretModel.EncodedImage image;
+    private final long encodeNanos;
     private final List<ConversationTemplate.Turn> history = new ArrayList<>();
     private final List<Region> regions = new ArrayList<>();
 
-    Conversation(Ferret owner, FerretModel model, FerretModel.EncodedImage image) {
+    Conversation(Ferret owner, FerretModel model, FerretModel.EncodedImage image, long encodeNanos) {
         this.owner = owner;
         this.model = model;
         this.image = image;
+        this.encodeNanos = encodeNanos;
     }
 
     /**
@@ -67,13 +69,21 @@ public final class Conversation {
                 : MaskPointSampler.random(new SplittableRandom(options.seed()));
         FerretModel.Prepared prepared = model.prepare(image, prompt, all, points);
         StreamingDecoder stream = model.tokenizer.newStreamingDecoder(true);
+        long start = System.nanoTime();
+        long[] firstToken = {0};
         GenerationResult result = model.generate(prepared, options.generation(), id -> {
+            if (firstToken[0] == 0) {
+                firstToken[0] = System.nanoTime();
+            }
             String piece = stream.accept(id);
             if (!piece.isEmpty()) {
                 onText.accept(piece);
             }
             return true;
         });
+        long end = System.nanoTime();
+        Timings timings = new Timings(encodeNanos, prepared.regionNanos(), firstToken[0] - start, end - firstToken[0],
+                (int) prepared.inputsEmbeds().size(0), result.tokenIds().length);
         String tail = stream.finish();
         if (!tail.isEmpty()) {
             onText.accept(tail);
@@ -82,7 +92,7 @@ public final class Conversation {
         String text = model.tokenizer.decodeAnswer(result.tokenIds());
         history.add(new ConversationTemplate.Turn(bound, text));
         regions.addAll(newRegions);
-        return FerretAnswer.of(prompt, prepared.inputIds(), result.tokenIds(), text, result.stopReason(),
+        return FerretAnswer.of(prompt, prepared.inputIds(), result.tokenIds(), text, result.stopReason(), timings,
                 image.width(), image.height());
     }
 

@@ -88,7 +88,9 @@ public final class Ferret implements AutoCloseable {
     /** A multi-turn conversation about {@code image}, which is encoded once, now. */
     public Conversation conversation(Image image) {
         checkOpen();
-        return new Conversation(this, model, model.encode(bufferedImage(image)));
+        long t0 = System.nanoTime();
+        FerretModel.EncodedImage encoded = model.encode(bufferedImage(image));
+        return new Conversation(this, model, encoded, System.nanoTime() - t0);
     }
 
     /** The tokenizer, e.g. to inspect prompts. */

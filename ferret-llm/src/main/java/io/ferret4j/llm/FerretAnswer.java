@@ -18,11 +18,12 @@ import io.ferret4j.llm.prompt.GroundingParser;
  * @param text         the answer text, cleaned as the reference scripts do
  * @param groundings   every well-formed box or point in {@code text}, in pixels of the original image
  * @param stopReason   why generation ended
+ * @param timings      where the time went
  * @param imageWidth   the original image's width, which the pixel coordinates refer to
  * @param imageHeight  its height
  */
 public record FerretAnswer(String prompt, int[] inputIds, int[] outputIds, String text, List<Grounding> groundings,
-                           StopReason stopReason, int imageWidth, int imageHeight) {
+                           StopReason stopReason, Timings timings, int imageWidth, int imageHeight) {
 
     /** Copies the arrays and the list. */
     public FerretAnswer {
@@ -33,12 +34,13 @@ public record FerretAnswer(String prompt, int[] inputIds, int[] outputIds, Strin
 
     /** Parses the groundings of {@code text} for an image of the given size. */
     static FerretAnswer of(String prompt, int[] inputIds, int[] outputIds, String text, StopReason stopReason,
-                           int imageWidth, int imageHeight) {
+                           Timings timings, int imageWidth, int imageHeight) {
         List<Grounding> groundings = new ArrayList<>();
         for (GroundingParser.Mention m : GroundingParser.parse(text)) {
             groundings.add(Grounding.of(m, imageWidth, imageHeight));
         }
-        return new FerretAnswer(prompt, inputIds, outputIds, text, groundings, stopReason, imageWidth, imageHeight);
+        return new FerretAnswer(prompt, inputIds, outputIds, text, groundings, stopReason, timings, imageWidth,
+                imageHeight);
     }
 
     /** The groundings as DJL detections (class name = phrase, probability 1), ready for {@code drawBoundingBoxes}. */

@@ -111,19 +111,21 @@ final class FerretModel {
     }
 
     /** Everything fed to the decoder for one prompt. */
-    record Prepared(int[] inputIds, INDArray regionFeatures, INDArray inputsEmbeds) {
+    record Prepared(int[] inputIds, INDArray regionFeatures, INDArray inputsEmbeds, long regionNanos) {
     }
 
     /** §4.4, §7 and §8: ids with the image placeholder, region vectors, and the spliced embeddings. */
     Prepared prepare(EncodedImage image, String prompt, List<Region> regions, MaskPointSampler points) {
         int[] ids = tokenizer.encodeWithImage(prompt);
+        long t0 = System.nanoTime();
         INDArray regionRows = regions.isEmpty()
                 ? Nd4j.create(DataType.FLOAT, 0, decoder.config().hiddenSize())
                 : sampler.forward(image.imageFeatures(), regions, image.width(), image.height(), points,
                 Probe.NONE);                              // [R, H]
         INDArray embeds = MultimodalSplice.inputsEmbeds(decoder, ids, image.projected(), regionRows,
                 config.imRegionFeaToken());
-        return new Prepared(ids, regionRows, embeds);
+        long regionNanos = System.nanoTime() - t0;
+        return new Prepared(ids, regionRows, embeds, regionNanos);
     }
 
     /** Decodes after the spliced prompt. */

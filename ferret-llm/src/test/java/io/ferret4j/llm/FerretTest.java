@@ -68,6 +68,10 @@ final class FerretTest {
         assertThat(box.prompt()).contains("Compare [0, 0, 998, 997] <region_fea> and [998, 997] <region_fea>.");
         assertThat(point.outputIds()).hasSize(4);
         assertThat(point.stopReason()).isEqualTo(StopReason.MAX_NEW_TOKENS);
+        assertThat(point.timings().generatedTokens()).isEqualTo(4);
+        assertThat(point.timings().promptRows()).isEqualTo(point.inputIds().length - 1 + 576);
+        assertThat(point.timings().prefillNanos()).isPositive();
+        assertThat(point.timings().regionNanos()).isPositive();
     }
 
     @Test
@@ -106,7 +110,7 @@ final class FerretTest {
     @Test
     void parsesAnswerBoxesBackToPixelsAndDjlRectangles() {
         FerretAnswer a = FerretAnswer.of("p", new int[] {1}, new int[] {2}, "The sink [500, 0, 999, 500] and a dot [500, 500].",
-                StopReason.EOS, 615, 446);
+                StopReason.EOS, new Timings(0, 0, 0, 0, 1, 1), 615, 446);
 
         assertThat(a.groundings()).hasSize(2);
         assertThat(a.groundings().get(0).phrase()).isEqualTo("The sink");
