@@ -1,0 +1,26 @@
+package io.ferret4j.core.kernels;
+
+/** Per-thread row buffers of the kernels, grown on demand and reused across calls. */
+final class KernelScratch {
+    private static final ThreadLocal<KernelScratch> CURRENT = ThreadLocal.withInitial(KernelScratch::new);
+
+    short[] halves = new short[0];                                     // one F16 row, or one row's Q8_0 scales
+    byte[] quants = new byte[0];                                       // one Q8_0 row
+    float[] row = new float[0];                                        // one widened row
+    float[] scales = new float[0];                                     // one row's widened Q8_0 scales
+
+    private KernelScratch() {
+    }
+
+    /** This thread's buffers, each at least {@code cols} long. */
+    static KernelScratch forCols(int cols) {
+        KernelScratch s = CURRENT.get();
+        if (s.row.length < cols) {
+            s.halves = new short[cols];
+            s.quants = new byte[cols];
+            s.row = new float[cols];
+            s.scales = new float[cols];
+        }
+        return s;
+    }
+}

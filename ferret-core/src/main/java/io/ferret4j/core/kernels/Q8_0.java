@@ -1,0 +1,267 @@
+package io.ferret4j.core.kernels;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.ShortBuffer;
+import java.util.Arrays;
+
+import io.ferret4j.core.weights.CheckpointException;
+import io.ferret4j.core.weights.DType;
+import io.ferret4j.core.weights.Float16;
+import io.ferret4j.core.weights.RawTensor;
+import io.ferret4j.core.weights.SafeTensorsWriter;
+import io.ferret4j.core.weights.Weights;
+
+/**
+ * A matrix in llama.cpp's Q8_0 format: each row is cut into blocks of {@value #BLOCK} values, and a block holds 32
+ * int8 quants {@code q} and one binary16 scale {@code d}, the value being {@code d * q}. Quantisation follows
+ * {@code quantize_row_q8_0_ref}: {@code d = amax / 127} over the block, {@code q = roundf(x / d)} (half away from
+ * zero), {@code d} stored rounded to binary16. {@code cols} must be a multiple of 32.
+ *
+ * <p><b>Safetensors layout.</b> A Q8_0 weight {@code key} of shape {@code [rows, cols]} is stored as two tensors:
+ * <ul>
+ *   <li>{@code key}: dtype {@code I8}, shape {@code [rows, cols]}, the quants in row-major order;</li>
+ *   <li>{@code key + ".q8_0_scales"}: dtype {@code F16}, shape {@code [rows, cols / 32]}, the block scales.</li>
+ * </ul>
+ * The weight is {@code key.float() * scales.float().repeat_interleave(32, dim=1)} in PyTorch terms. Keeping the
+ * two apart (rather than llama.cpp's interleaved 34-byte blocks) gives each tensor a standard dtype and a
+ * meaningful shape that any safetensors reader can check, and keeps every quant row contiguous for vector loads.
+ * Both tensors are memory-mapped when read back, so a stored Q8_0 checkpoint costs no heap.
+ */
+public final class Q8_0 implements CompactMatrix {
+    /** Values per block. */
+    public static final int BLOCK = 32;
+    /** Suffix of the scales tensor next to the quants tensor in a checkpoint. */
+    public static final String SCALES_SUFFIX = ".q8_0_scales";
+
+    private final int rows;
+    private final int cols;
+    private final ByteBuffer quants;                                   // int8 [rows * cols]
+    private final ShortBuffer scales;                                  // binary16 [rows * cols / 32]
+
+    private Q8_0(int rows, int cols, ByteBuffer quants, ShortBuffer scales) {
+        this.rows = rows;
+        this.cols = cols;
+        this.quants = quants;
+        this.scales = scales;
+    }
+
+    /**
+     * Wraps quants ({@code rows * cols} bytes) and little-endian binary16 scales ({@code rows * cols / 32} values)
+     * without copying.
+     */
+    public static Q8_0 of(ByteBuffer quants, ByteBuffer littleEndianScales, int rows, int cols) {
+        checkShape(rows, cols);
+        long nq = (long) rows * cols;
+        if (quants.remaining() != nq || littleEndianScales.remaining() != nq / BLOCK * 2) {
+            throw new IllegalArgumentException("Q8_0 " + rows + "x" + cols + " needs " + nq + " quant bytes and "
+                    + nq / BLOCK * 2 + " scale bytes, got " + quants.remaining() + " and "
+                    + littleEndianScales.remaining());
+        }
+        return new Q8_0(rows, cols, quants.slice(),
+                littleEndianScales.slice().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer());
+    }
+
+    /** Quantises an F32, F16 or BF16 matrix on the {@linkplain KernelPool#shared() shared pool}. */
+    public static Q8_0 quantize(RawTensor t) {
+        return quantize(t, KernelPool.shared());
+    }
+
+    /**
+     * Quantises an F32, F16 or BF16 matrix, rows split over {@code pool}. The result lives on the Java heap
+     * ({@code rows * cols * 17 / 16} bytes).
+     *
+     * @throws IllegalArgumentException naming the tensor if it is not such a matrix or its columns are not a
+     *                                  multiple of 32
+     */
+    public static Q8_0 quantize(RawTensor t, KernelPool pool) {
+        if (t.rank() != 2 || !(t.dtype() == DType.F32 || t.dtype() == DType.F16 || t.dtype() == DType.BF16)) {
+            throw new IllegalArgumentException("Q8_0 quantisation needs an F32, F16 or BF16 matrix, tensor '"
+                    + t.name() + "' is " + t.dtype() + Arrays.toString(t.shape()));
+        }
+        int rows = Math.toIntExact(t.dim(0));
+        int cols = Math.toIntExact(t.dim(1));
+        checkShape(rows, cols, "tensor '" + t.name() + "'");
+        RowReader reader = new RowReader(t, cols);
+        return quantize(rows, cols, pool, reader::read);
+    }
+
+    /** Quantises a row-major {@code [rows, cols]} float matrix. */
+    public static Q8_0 quantize(float[] values, int rows, int cols) {
+        checkShape(rows, cols);
+        if (values.length != (long) rows * cols) {
+            throw new IllegalArgumentException("Q8_0 " + rows + "x" + cols + " needs " + (long) rows * cols
+                    + " values, got " + values.length);
+        }
+        return quantize(rows, cols, KernelPool.shared(), (r, dst) -> System.arraycopy(values, r * cols, dst, 0, cols));
+    }
+
+    private interface RowSource {
+        void read(int row, float[] dst);
+    }
+
+    private static Q8_0 quantize(int rows, int cols, KernelPool pool, RowSource source) {
+        byte[] q = new byte[rows * cols];
+        short[] d = new short[rows * cols / BLOCK];
+        pool.forEachRange(rows, 16, (start, end) -> {
+            float[] row = new float[cols];
+            for (int r = start; r < end; r++) {
+                source.read(r, row);
+                quantizeRow(row, cols, q, r * cols, d, r * (cols / BLOCK));
+            }
+        });
+        ByteBuffer scaleBytes = ByteBuffer.allocate(d.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        scaleBytes.asShortBuffer().put(d);
+        return new Q8_0(rows, cols, ByteBuffer.wrap(q), scaleBytes.asShortBuffer());
+    }
+
+    /** llama.cpp {@code quantize_row_q8_0_ref} for one row. */
+    static void quantizeRow(float[] x, int cols, byte[] q, int qOff, short[] d, int dOff) {
+        for (int b = 0; b < cols / BLOCK; b++) {
+            int base = b * BLOCK;
+            float amax = 0;
+            for (int j = 0; j < BLOCK; j++) {
+                amax = Math.max(amax, Math.abs(x[base + j]));
+            }
+            float scale = amax / 127;
+            float inv = scale != 0 ? 1.0f / scale : 0.0f;
+            d[dOff + b] = Float16.fromFloat(scale);
+            for (int j = 0; j < BLOCK; j++) {
+                q[qOff + base + j] = (byte) roundHalfAway(x[base + j] * inv);
+            }
+        }
+    }
+
+    /** C {@code roundf}: exact in double for |v| <= 127.5, which quantisation guarantees. */
+    private static int roundHalfAway(float v) {
+        int r = (int) Math.floor(Math.abs((double) v) + 0.5);
+        return v < 0 ? -r : r;
+    }
+
+    /** True if {@code key} is stored in the Q8_0 layout (its scales tensor is present). */
+    public static boolean isStored(Weights w, String key) {
+        return w.contains(key + SCALES_SUFFIX);
+    }
+
+    /**
+     * Reads a weight stored in the Q8_0 layout (see the class comment), memory-mapped, marking both tensors used.
+     *
+     * @throws CheckpointException naming the key and the expected and found dtype or shape
+     */
+    public static Q8_0 read(Weights w, String key, long rows, long cols) {
+        checkShape(Math.toIntExact(rows), Math.toIntExact(cols), "'" + w.key(key) + "'");
+        RawTensor q = w.requireRaw(key, rows, cols);
+        RawTensor d = w.requireRaw(key + SCALES_SUFFIX, rows, cols / BLOCK);
+        if (q.dtype() != DType.I8 || d.dtype() != DType.F16) {
+            throw new CheckpointException(w.source().path(), "Q8_0 weight '" + w.key(key) + "' needs I8 quants and F16"
+                    + " scales, found " + q.dtype() + " and " + d.dtype());
+        }
+        return of(q.bytes(), d.bytes(), (int) rows, (int) cols);
+    }
+
+    /** Adds the two tensors of the Q8_0 layout under {@code key} (see the class comment). */
+    public void addTo(SafeTensorsWriter writer, String key) {
+        ByteBuffer q = quants.duplicate().position(0);
+        ByteBuffer d = ByteBuffer.allocate(scales.capacity() * 2).order(ByteOrder.LITTLE_ENDIAN);
+        d.asShortBuffer().put(scales.duplicate().position(0));
+        writer.add(key, DType.I8, new long[] {rows, cols}, q);
+        writer.add(key + SCALES_SUFFIX, DType.F16, new long[] {rows, cols / BLOCK}, d);
+    }
+
+    @Override
+    public int rows() {
+        return rows;
+    }
+
+    @Override
+    public int cols() {
+        return cols;
+    }
+
+    @Override
+    public long byteSize() {
+        return (long) rows * cols + (long) rows * cols / BLOCK * 2;
+    }
+
+    @Override
+    public float get(int r, int c) {
+        if (r < 0 || r >= rows || c < 0 || c >= cols) {
+            throw new IndexOutOfBoundsException("(" + r + ", " + c + ") outside " + rows + "x" + cols);
+        }
+        return quant(r, c) * scale(r, c / BLOCK);
+    }
+
+    /** The int8 quant at {@code (r, c)}. */
+    public int quant(int r, int c) {
+        return quants.get(r * cols + c);
+    }
+
+    /** The scale of block {@code b} of row {@code r}, widened from binary16. */
+    public float scale(int r, int b) {
+        return Half.widen(scales.get(r * (cols / BLOCK) + b));
+    }
+
+    /** The quants of row {@code r}: a view into the array when heap-backed, else copied into {@code scratch}. */
+    byte[] rowQuants(int r, byte[] scratch) {
+        if (quants.hasArray()) {
+            return quants.array();
+        }
+        quants.get(r * cols, scratch, 0, cols);
+        return scratch;
+    }
+
+    /** Where row {@code r} starts in the array returned by {@link #rowQuants}. */
+    int rowQuantsOffset(int r) {
+        return quants.hasArray() ? quants.arrayOffset() + r * cols : 0;
+    }
+
+    /** Copies row {@code r}'s {@code cols / 32} scale bit patterns into {@code dst}. */
+    void copyRowScales(int r, short[] dst) {
+        scales.get(r * (cols / BLOCK), dst, 0, cols / BLOCK);
+    }
+
+    private static void checkShape(int rows, int cols) {
+        checkShape(rows, cols, "Q8_0 matrix");
+    }
+
+    private static void checkShape(int rows, int cols, String what) {
+        if (rows < 1 || cols < 1 || cols % BLOCK != 0) {
+            throw new IllegalArgumentException(what + " is " + rows + "x" + cols
+                    + ": Q8_0 needs positive dimensions and in_features a multiple of " + BLOCK);
+        }
+        if ((long) rows * cols > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(what + " is " + rows + "x" + cols + ": more than 2^31 quants");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Q8_0[" + rows + "x" + cols + "]";
+    }
+
+    /** Reads one row of an F32/F16/BF16 tensor as floats. */
+    private static final class RowReader {
+        private final DType dtype;
+        private final ByteBuffer bytes;
+        private final int cols;
+
+        RowReader(RawTensor t, int cols) {
+            this.dtype = t.dtype();
+            this.bytes = t.bytes();
+            this.cols = cols;
+        }
+
+        void read(int r, float[] dst) {
+            int base = r * cols;
+            if (dtype == DType.F32) {
+                bytes.asFloatBuffer().get(base, dst, 0, cols);
+                return;
+            }
+            short[] h = new short[cols];
+            bytes.asShortBuffer().get(base, h, 0, cols);
+            for (int c = 0; c < cols; c++) {
+                dst[c] = dtype == DType.F16 ? Float16.toFloat(h[c]) : Float16.bf16ToFloat(h[c]);
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package io.ferret4j.core.kernels;
+
+/**
+ * Row-level kernels over a {@link CompactMatrix}: dot products of weight rows with fp32 vectors, and widening of
+ * single rows. Two implementations exist, chosen by {@link #best()}: one on the incubating Vector API (loaded only
+ * when the JVM has the {@code jdk.incubator.vector} module, so this interface never links against it) and a
+ * plain-Java fallback. Instances are stateless and thread-safe.
+ */
+public interface RowKernels {
+
+    /**
+     * {@code y[i * rows + r] = Σ_c w[r, c] · x[i * cols + c]} for the weight rows {@code r} in {@code [r0, r1)}
+     * and the {@code n} input rows {@code i}: a slice of {@code y = x · wᵀ} with {@code x [n, cols]},
+     * {@code y [n, rows]}. Each weight row is read once whatever {@code n} is.
+     */
+    void multiply(CompactMatrix w, float[] x, int n, float[] y, int r0, int r1);
+
+    /** Widens weight row {@code r} into {@code dst[off, off + cols)}. */
+    void decodeRow(CompactMatrix w, int r, float[] dst, int off);
+
+    /** A short name for logs and benchmarks ({@code "vector-512"}, {@code "scalar"}). */
+    String name();
+
+    /** The Vector API kernels when the module is present and the CPU has 256-bit vectors or wider, else scalar. */
+    static RowKernels best() {
+        return KernelSelection.BEST;
+    }
+
+    /** The plain-Java kernels, available everywhere. */
+    static RowKernels scalar() {
+        return ScalarRowKernels.INSTANCE;
+    }
+
+    /** True if this JVM was started with {@code --add-modules jdk.incubator.vector}. */
+    static boolean vectorApiPresent() {
+        return KernelSelection.VECTOR_MODULE_PRESENT;
+    }
+}

@@ -1,0 +1,75 @@
+package io.ferret4j.core.kernels;
+
+/**
+ * Plain-Java kernels: each weight row is widened once into a scratch row, then dotted with every input row.
+ * Used when the Vector API is unavailable, and as the reference the vector kernels are tested against.
+ */
+final class ScalarRowKernels implements RowKernels {
+    static final ScalarRowKernels INSTANCE = new ScalarRowKernels();
+
+    private ScalarRowKernels() {
+    }
+
+    @Override
+    public void multiply(CompactMatrix w, float[] x, int n, float[] y, int r0, int r1) {
+        int cols = w.cols();
+        int rows = w.rows();
+        KernelScratch s = KernelScratch.forCols(cols);
+        for (int r = r0; r < r1; r++) {
+            decode(w, r, s.row, 0, s);
+            for (int i = 0; i < n; i++) {
+                y[i * rows + r] = dot(s.row, x, i * cols, cols);
+            }
+        }
+    }
+
+    @Override
+    public void decodeRow(CompactMatrix w, int r, float[] dst, int off) {
+        decode(w, r, dst, off, KernelScratch.forCols(w.cols()));
+    }
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    private static void decode(CompactMatrix w, int r, float[] dst, int off, KernelScratch s) {
+        int cols = w.cols();
+        if (w instanceof F16Matrix f) {
+            f.copyRow(r, s.halves);
+            for (int c = 0; c < cols; c++) {
+                dst[off + c] = Half.widen(s.halves[c]);
+            }
+        } else {
+            Q8_0 q = (Q8_0) w;
+            byte[] qa = q.rowQuants(r, s.quants);
+            int qo = q.rowQuantsOffset(r);
+            q.copyRowScales(r, s.halves);
+            for (int b = 0; b < cols / Q8_0.BLOCK; b++) {
+                float d = Half.widen(s.halves[b]);
+                for (int j = b * Q8_0.BLOCK; j < (b + 1) * Q8_0.BLOCK; j++) {
+                    dst[off + j] = d * qa[qo + j];
+                }
+            }
+        }
+    }
+
+    /** Four interleaved partial sums, so the loop is not one long dependency chain. */
+    private static float dot(float[] w, float[] x, int xo, int cols) {
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int c = 0;
+        for (; c + 4 <= cols; c += 4) {
+            s0 += w[c] * x[xo + c];
+            s1 += w[c + 1] * x[xo + c + 1];
+            s2 += w[c + 2] * x[xo + c + 2];
+            s3 += w[c + 3] * x[xo + c + 3];
+        }
+        for (; c < cols; c++) {
+            s0 += w[c] * x[xo + c];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+}

@@ -1,0 +1,63 @@
+package io.ferret4j.core.nn;
+
+import java.util.Arrays;
+
+import io.ferret4j.core.kernels.F16Matrix;
+import io.ferret4j.core.kernels.MatMul;
+import io.ferret4j.core.weights.CheckpointException;
+import io.ferret4j.core.weights.DType;
+import io.ferret4j.core.weights.RawTensor;
+import io.ferret4j.core.weights.Weights;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A {@link Linear} whose F16 weight stays in the checkpoint's memory-mapped bytes (half the size of FLOAT, no copy,
+ * no heap). Outputs equal {@link DenseLinear} on the widened weight up to fp32 summation order.
+ */
+public final class F16Linear implements Linear {
+    private final F16Matrix weight;                                    // [out, in]
+    private final INDArray bias;                                       // [1, out] or null
+    private final MatMul matMul;
+
+    public F16Linear(F16Matrix weight, INDArray bias, MatMul matMul) {
+        this.weight = weight;
+        this.bias = CompactBias.check(bias, weight.rows());
+        this.matMul = matMul;
+    }
+
+    /**
+     * Loads {@code prefix.weight [out, in]}, which must be F16, and, if {@code withBias}, {@code prefix.bias [out]}
+     * (widened to FLOAT), multiplying with {@link MatMul#defaults()}.
+     *
+     * @throws CheckpointException naming the key if the weight is missing, misshaped or not F16
+     */
+    public static F16Linear load(Weights w, String prefix, long in, long out, boolean withBias) {
+        RawTensor raw = w.requireRaw(prefix + ".weight", out, in);
+        if (raw.dtype() != DType.F16) {
+            throw new CheckpointException(w.source().path(), "tensor '" + w.key(prefix + ".weight") + "' is "
+                    + raw.dtype() + Arrays.toString(raw.shape()) + ", F16Linear needs F16");
+        }
+        INDArray bias = withBias ? w.require(prefix + ".bias", out) : null;
+        return new F16Linear(F16Matrix.of(raw), bias, MatMul.defaults());
+    }
+
+    @Override
+    public INDArray forward(INDArray x) {                              // [n, in] -> [n, out]
+        return CompactBias.add(matMul.multiply(weight, x), bias);
+    }
+
+    @Override
+    public long inFeatures() {
+        return weight.cols();
+    }
+
+    @Override
+    public long outFeatures() {
+        return weight.rows();
+    }
+
+    /** The {@code [out, in]} weight. */
+    public F16Matrix weight() {
+        return weight;
+    }
+}

@@ -1,0 +1,58 @@
+package io.ferret4j.core.nn;
+
+import io.ferret4j.core.kernels.MatMul;
+import io.ferret4j.core.kernels.Q8_0;
+import io.ferret4j.core.weights.Weights;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A {@link Linear} whose weight is held in llama.cpp's Q8_0 format (1.06 bytes per weight): quantised at load from
+ * an F32/F16/BF16 checkpoint, or read memory-mapped from a checkpoint already stored in the {@link Q8_0} layout.
+ * Outputs equal {@link DenseLinear} on the dequantised weight up to fp32 summation order.
+ */
+public final class Q8Linear implements Linear {
+    private final Q8_0 weight;                                         // [out, in]
+    private final INDArray bias;                                       // [1, out] or null
+    private final MatMul matMul;
+
+    public Q8Linear(Q8_0 weight, INDArray bias, MatMul matMul) {
+        this.weight = weight;
+        this.bias = CompactBias.check(bias, weight.rows());
+        this.matMul = matMul;
+    }
+
+    /**
+     * Loads {@code prefix.weight [out, in]}: read as stored if the checkpoint holds it in the Q8_0 layout
+     * ({@code prefix.weight.q8_0_scales} present), else quantised from F32/F16/BF16; and, if {@code withBias},
+     * {@code prefix.bias [out]} widened to FLOAT. Multiplies with {@link MatMul#defaults()}.
+     *
+     * @throws io.ferret4j.core.weights.CheckpointException naming the key if a tensor is missing or misshaped
+     * @throws IllegalArgumentException if {@code in} is not a multiple of 32 or the dtype cannot be quantised
+     */
+    public static Q8Linear load(Weights w, String prefix, long in, long out, boolean withBias) {
+        String key = prefix + ".weight";
+        Q8_0 weight = Q8_0.isStored(w, key) ? Q8_0.read(w, key, out, in) : Q8_0.quantize(w.requireRaw(key, out, in));
+        INDArray bias = withBias ? w.require(prefix + ".bias", out) : null;
+        return new Q8Linear(weight, bias, MatMul.defaults());
+    }
+
+    @Override
+    public INDArray forward(INDArray x) {                              // [n, in] -> [n, out]
+        return CompactBias.add(matMul.multiply(weight, x), bias);
+    }
+
+    @Override
+    public long inFeatures() {
+        return weight.cols();
+    }
+
+    @Override
+    public long outFeatures() {
+        return weight.rows();
+    }
+
+    /** The {@code [out, in]} weight. */
+    public Q8_0 weight() {
+        return weight;
+    }
+}

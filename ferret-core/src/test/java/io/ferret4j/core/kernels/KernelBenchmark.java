@@ -1,0 +1,249 @@
+package io.ferret4j.core.kernels;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.function.IntFunction;
+
+import io.ferret4j.core.nn.Nd4jRuntime;
+import io.ferret4j.core.weights.Float16;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Measures the compact-weight kernels on this machine (a main, not a test). "Cold" runs rotate over at least
+ * {@value #COLD_BYTES} bytes of distinct matrices so every product streams its weights from DRAM, as a 7B decode
+ * step does. Sections (arguments, default all): {@code bandwidth decode crossover prefill}.
+ *
+ * <pre>
+ * OMP_NUM_THREADS=1 java -Xmx8g -XX:MaxDirectMemorySize=4g --add-modules jdk.incubator.vector \
+ *     -cp ferret-core/target/test-classes:ferret-core/target/classes:$(deps) io.ferret4j.core.kernels.KernelBenchmark
+ * </pre>
+ */
+public final class KernelBenchmark {
+    static final long COLD_BYTES = 2L << 30;
+    private static final double WARMUP_S = 1.5;
+    private static final int RUNS = 7;
+    private static final double RUN_S = 0.4;
+
+    private final ByteBuffer arena;                                    // direct memory for "mapped" weights
+    private final SplittableRandom random = new SplittableRandom(7);
+
+    private KernelBenchmark() {
+        arena = ByteBuffer.allocateDirect((int) Math.min(Integer.MAX_VALUE - 8L, COLD_BYTES + (256L << 20)))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        fillHalves(arena);
+    }
+
+    public static void main(String[] args) {
+        List<String> sections = args.length == 0 ? List.of("bandwidth", "decode", "crossover", "prefill")
+                : Arrays.asList(args);
+        Nd4jRuntime.configure();
+        System.out.printf(Locale.ROOT, "java %s, kernels %s, %d cores, kernel threads up to %d%n",
+                Runtime.version(), RowKernels.best().name(), Runtime.getRuntime().availableProcessors(),
+                KernelPool.shared().threads());
+        KernelBenchmark b = new KernelBenchmark();
+        if (sections.contains("bandwidth")) {
+            b.bandwidth();
+        }
+        if (sections.contains("decode")) {
+            b.decode();
+        }
+        if (sections.contains("crossover")) {
+            b.crossover();
+        }
+        if (sections.contains("prefill")) {
+            b.prefill();
+        }
+    }
+
+    // ---------------------------------------------------------------- memory bandwidth
+
+    /** Streams the whole arena through a 16 KB buffer (the kernels' access pattern) with 1 and 2 threads. */
+    private void bandwidth() {
+        System.out.println("\n== memory read bandwidth (memcpy of 2 GB direct buffer into 16 KB scratch + sum)");
+        long bytes = arena.capacity() & ~((1L << 14) - 1);
+        for (int threads : new int[] {1, 2}) {
+            try (KernelPool pool = new KernelPool(threads)) {
+                int chunks = (int) (bytes >> 14);
+                long[] sink = new long[threads * 8];
+                Stats s = measure(() -> pool.forEachRange(chunks, 1, (a, b) -> {
+                    LongBuffer lb = arena.asLongBuffer();
+                    long[] scratch = new long[2048];
+                    long sum = 0;
+                    for (int c = a; c < b; c++) {
+                        lb.get(c * 2048, scratch, 0, 2048);
+                        for (long v : scratch) {
+                            sum += v;
+                        }
+                    }
+                    sink[(a == 0 ? 0 : 1) * 8] += sum;
+                }), 1);
+                System.out.printf(Locale.ROOT, "  %d thread(s): median %.1f GB/s, best %.1f GB/s (%s)%n", threads,
+                        bytes / s.median / 1e9, bytes / s.best / 1e9, s);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- decode matvec
+
+    private void decode() {
+        System.out.println("\n== decode matvec, cold (weights rotate over >= 2 GB), y = W x");
+        System.out.println("  format       shape        thr   median ms  best ms   GB/s(median)  GB/s(best)");
+        for (int[] shape : new int[][] {{4096, 4096}, {11008, 4096}}) {
+            for (String format : new String[] {"F16", "Q8_0", "Q8_0-heap"}) {
+                List<CompactMatrix> set = coldSet(format, shape[0], shape[1]);
+                float[] x = randomFloats(shape[1]);
+                float[] y = new float[shape[0]];
+                for (int threads : new int[] {1, 2}) {
+                    try (KernelPool pool = new KernelPool(threads)) {
+                        MatMul mm = MatMul.defaults().withPool(pool);
+                        int[] next = {0};
+                        Stats s = measure(() -> mm.matvec(set.get(next[0]++ % set.size()), x, 1, y), 1);
+                        long wb = set.get(0).byteSize();
+                        System.out.printf(Locale.ROOT, "  %-11s %5dx%-5d  %d   %8.3f  %8.3f   %8.1f     %8.1f%n",
+                                format, shape[0], shape[1], threads, s.median * 1e3, s.best * 1e3,
+                                wb / s.median / 1e9, wb / s.best / 1e9);
+                    }
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- crossover between the two routes
+
+    private void crossover() {
+        System.out.println("\n== kernel route vs sgemm route by input rows n, 11008x4096, cold, 2 threads (ms)");
+        System.out.println("  format   n    kernels    sgemm");
+        for (String format : new String[] {"F16", "Q8_0-heap"}) {
+            List<CompactMatrix> set = coldSet(format, 11008, 4096);
+            for (int n : new int[] {1, 2, 4, 8, 12, 16, 24, 32, 64}) {
+                INDArray x = Nd4j.create(randomFloats(n * 4096), new long[] {n, 4096}, 'c');
+                MatMul mm = MatMul.defaults();
+                int[] next = {0};
+                Stats k = measure(() -> mm.matvec(set.get(next[0]++ % set.size()), x), 1);
+                Stats g = measure(() -> mm.gemm(set.get(next[0]++ % set.size()), x), 1);
+                System.out.printf(Locale.ROOT, "  %-8s %3d  %8.2f  %8.2f%n", format, n, k.median * 1e3,
+                        g.median * 1e3);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- prefill
+
+    private void prefill() {
+        int n = 700;
+        int in = 4096;
+        int out = 11008;
+        double flop = 2.0 * n * in * out;
+        System.out.printf(Locale.ROOT, "%n== prefill [%d,%d] x [%d,%d]^T, GFLOP/s (median, best)%n", n, in, out, in);
+        INDArray x = Nd4j.create(randomFloats(n * in), new long[] {n, in}, 'c');
+        INDArray w32 = Nd4j.create(randomFloats(out * in), new long[] {out, in}, 'c');
+        INDArray y = Nd4j.createUninitialized(DataType.FLOAT, n, out);
+        Stats ref = measure(() -> Nd4j.gemm(x, w32, y, false, true, 1.0, 0.0), 3);
+        System.out.printf(Locale.ROOT, "  ND4J sgemm fp32 W          %6.1f  %6.1f%n", flop / ref.median / 1e9,
+                flop / ref.best / 1e9);
+        F16Matrix f16 = (F16Matrix) coldSet("F16", out, in).get(0);
+        Q8_0 q8 = Q8_0.quantize(w32.data().asFloat(), out, in);
+        for (int tile : new int[] {256, 512, 1024}) {
+            MatMul mm = new MatMul(KernelPool.shared(), RowKernels.best(), 2, tile);
+            Stats sf = measure(() -> mm.gemm(f16, x), 3);
+            Stats sq = measure(() -> mm.gemm(q8, x), 3);
+            System.out.printf(Locale.ROOT, "  tile %4d: F16 %6.1f %6.1f   Q8_0 %6.1f %6.1f%n", tile,
+                    flop / sf.median / 1e9, flop / sf.best / 1e9, flop / sq.median / 1e9, flop / sq.best / 1e9);
+        }
+    }
+
+    // ---------------------------------------------------------------- data
+
+    /** Distinct matrices totalling at least {@link #COLD_BYTES}; F16 and Q8_0 live in direct memory. */
+    private List<CompactMatrix> coldSet(String format, int rows, int cols) {
+        IntFunction<CompactMatrix> make;
+        long each;
+        if (format.equals("F16")) {
+            each = 2L * rows * cols;
+            make = i -> F16Matrix.of(slice(i * each, each), rows, cols);
+        } else if (format.equals("Q8_0")) {
+            long q = (long) rows * cols;
+            each = q + q / 16;
+            make = i -> Q8_0.of(slice(i * each, q), slice(i * each + q, q / 16), rows, cols);
+        } else {
+            long q = (long) rows * cols;
+            each = q + q / 16;
+            make = i -> {
+                byte[] qa = new byte[(int) q];
+                random.nextBytes(qa);
+                return Q8_0.of(ByteBuffer.wrap(qa), slice(i * q / 16, q / 16), rows, cols);
+            };
+        }
+        int count = (int) Math.min((COLD_BYTES + each - 1) / each, arena.capacity() / each);
+        List<CompactMatrix> set = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            set.add(make.apply(i));
+        }
+        return set;
+    }
+
+    private ByteBuffer slice(long offset, long length) {
+        return arena.duplicate().position((int) offset).limit((int) (offset + length)).slice()
+                .order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Random N(0, 0.05) halves (no subnormals, inf or NaN), also valid as int8 quants. */
+    private void fillHalves(ByteBuffer b) {
+        short[] pattern = new short[1 << 20];
+        for (int i = 0; i < pattern.length; i++) {
+            pattern[i] = Float16.fromFloat((float) (random.nextDouble(-1, 1) * 0.05 + 0.001));
+        }
+        var sb = b.duplicate().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+        int shift = 0;
+        while (sb.remaining() > 0) {
+            int len = Math.min(sb.remaining(), pattern.length - shift);
+            sb.put(pattern, shift, len);
+            shift = (shift + 4099) % pattern.length;
+        }
+    }
+
+    private float[] randomFloats(int n) {
+        float[] f = new float[n];
+        for (int i = 0; i < n; i++) {
+            f[i] = (float) random.nextDouble(-1, 1);
+        }
+        return f;
+    }
+
+    // ---------------------------------------------------------------- timing
+
+    private record Stats(double median, double best, double spread) {
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "runs spread %.0f%%", spread * 100);
+        }
+    }
+
+    /** Seconds per call: warm-up, then {@value #RUNS} runs of at least {@code minCalls} calls and {@value #RUN_S} s. */
+    private static Stats measure(Runnable call, int minCalls) {
+        long end = System.nanoTime() + (long) (WARMUP_S * 1e9);
+        while (System.nanoTime() < end) {
+            call.run();
+        }
+        double[] per = new double[RUNS];
+        for (int r = 0; r < RUNS; r++) {
+            long start = System.nanoTime();
+            int calls = 0;
+            while (calls < minCalls || System.nanoTime() - start < RUN_S * 1e9) {
+                call.run();
+                calls++;
+            }
+            per[r] = (System.nanoTime() - start) / 1e9 / calls;
+        }
+        Arrays.sort(per);
+        return new Stats(per[RUNS / 2], per[0], (per[RUNS - 1] - per[0]) / per[RUNS / 2]);
+    }
+}

@@ -1,0 +1,145 @@
+package io.ferret4j.core.kernels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+import io.ferret4j.core.weights.Float16;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+final class RowKernelsTest {
+    /** Columns not multiple of the vector length (16 floats here) exercise the tails. */
+    private static final int[][] F16_SHAPES = {{1, 1}, {3, 7}, {5, 15}, {9, 16}, {17, 33}, {31, 100}, {6, 1000},
+            {40, 4096}};
+    private static final int[][] Q8_SHAPES = {{1, 32}, {5, 64}, {7, 96}, {19, 160}, {8, 1024}, {12, 4096}};
+    private static final int[] NS = {1, 2, 5, 8};
+
+    static Stream<RowKernels> kernels() {
+        return Stream.of(RowKernels.scalar(), RowKernels.best());
+    }
+
+    @Test
+    void bestKernelsUseTheVectorApiWhenTheModuleIsPresent() {
+        assertThat(RowKernels.vectorApiPresent()).as("surefire starts the JVM with the incubator module").isTrue();
+        assertThat(RowKernels.best().name()).startsWith("vector-");
+        assertThat(RowKernels.scalar().name()).isEqualTo("scalar");
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void f16ProductsMatchTheDoublePrecisionReference(RowKernels k) {
+        SplittableRandom random = new SplittableRandom(1);
+        for (int[] shape : F16_SHAPES) {
+            for (boolean direct : new boolean[] {true, false}) {
+                F16Matrix w = TestMatrices.randomF16(random, shape[0], shape[1], direct);
+                for (int n : NS) {
+                    float[] x = TestMatrices.floats(random, n * shape[1], 1);
+                    float[] y = new float[n * shape[0]];
+                    k.multiply(w, x, n, y, 0, shape[0]);
+                    TestMatrices.assertMatchesReference(w, x, n, y, k.name() + " " + w + " n=" + n);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void q8ProductsMatchTheDoublePrecisionReference(RowKernels k) {
+        SplittableRandom random = new SplittableRandom(2);
+        for (int[] shape : Q8_SHAPES) {
+            Q8_0 heap = Q8_0.quantize(TestMatrices.floats(random, shape[0] * shape[1], 0.05), shape[0], shape[1]);
+            for (Q8_0 w : new Q8_0[] {heap, TestMatrices.toDirect(heap)}) {
+                for (int n : NS) {
+                    float[] x = TestMatrices.floats(random, n * shape[1], 1);
+                    float[] y = new float[n * shape[0]];
+                    k.multiply(w, x, n, y, 0, shape[0]);
+                    TestMatrices.assertMatchesReference(w, x, n, y, k.name() + " " + w + " n=" + n);
+                }
+            }
+        }
+    }
+
+    @Test
+    void vectorKernelsAgreeWithTheScalarFallback() {
+        SplittableRandom random = new SplittableRandom(3);
+        CompactMatrix[] ws = {TestMatrices.randomF16(random, 33, 1000, true),
+                Q8_0.quantize(TestMatrices.floats(random, 33 * 1024, 0.05), 33, 1024)};
+        for (CompactMatrix w : ws) {
+            for (int n : NS) {
+                float[] x = TestMatrices.floats(random, n * w.cols(), 1);
+                float[] scalar = new float[n * w.rows()];
+                float[] vector = new float[n * w.rows()];
+                RowKernels.scalar().multiply(w, x, n, scalar, 0, w.rows());
+                RowKernels.best().multiply(w, x, n, vector, 0, w.rows());
+                double[] mag = TestMatrices.magnitude(w, x, n);
+                for (int i = 0; i < scalar.length; i++) {
+                    assertThat((double) vector[i]).as("%s n=%d output %d", w, n, i)
+                            .isCloseTo(scalar[i], org.assertj.core.data.Offset.offset(2 * TestMatrices.DOT_RTOL * mag[i]));
+                }
+                float[] rowScalar = new float[w.cols()];
+                float[] rowVector = new float[w.cols()];
+                RowKernels.scalar().decodeRow(w, 7, rowScalar, 0);
+                RowKernels.best().decodeRow(w, 7, rowVector, 0);
+                assertThat(rowVector).as("widening is exact in both").containsExactly(rowScalar);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void widensEveryFiniteHalfExactly(RowKernels k) {
+        short[] finite = new short[62 * 1024];                         // all 65536 patterns but exponent 31
+        int count = 0;
+        for (int h = 0; h < 1 << 16; h++) {
+            if ((h & 0x7c00) != 0x7c00) {
+                finite[count++] = (short) h;
+            }
+        }
+        ByteBuffer bytes = ByteBuffer.allocateDirect(finite.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asShortBuffer().put(finite);
+        F16Matrix all = F16Matrix.of(bytes, 62, 1024);
+        float[] row = new float[1024 + 3];
+        for (int r = 0; r < 62; r++) {
+            k.decodeRow(all, r, row, 3);
+            for (int c = 0; c < 1024; c++) {
+                float expected = Float16.toFloat(finite[r * 1024 + c]);
+                assertThat(Float.floatToRawIntBits(row[3 + c])).as("half 0x%04x", finite[r * 1024 + c] & 0xffff)
+                        .isEqualTo(Float.floatToRawIntBits(expected));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void q8RowsDecodeToScaleTimesQuant(RowKernels k) {
+        Q8_0 w = Q8_0.quantize(TestMatrices.floats(new SplittableRandom(4), 3 * 96, 1), 3, 96);
+        float[] row = new float[96];
+        for (int r = 0; r < 3; r++) {
+            k.decodeRow(w, r, row, 0);
+            for (int c = 0; c < 96; c++) {
+                assertThat(row[c]).isEqualTo(w.scale(r, c / 32) * w.quant(r, c));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void multiplyWritesOnlyTheRequestedRows(RowKernels k) {
+        F16Matrix w = TestMatrices.randomF16(new SplittableRandom(5), 10, 40, true);
+        float[] x = TestMatrices.floats(new SplittableRandom(6), 2 * 40, 1);
+        float[] y = new float[2 * 10];
+        Arrays.fill(y, Float.NaN);
+        k.multiply(w, x, 2, y, 3, 6);
+        for (int i = 0; i < 2; i++) {
+            for (int r = 0; r < 10; r++) {
+                assertThat(Float.isNaN(y[i * 10 + r])).as("row %d col %d", i, r).isEqualTo(r < 3 || r >= 6);
+            }
+        }
+    }
+}
