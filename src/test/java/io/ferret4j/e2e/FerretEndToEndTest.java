@@ -9,11 +9,13 @@ import java.util.List;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.region.Region;
 import io.ferret4j.core.weights.SafeTensors;
 import io.ferret4j.llm.Ferret;
 import io.ferret4j.llm.FerretAnswer;
 import io.ferret4j.llm.FerretOptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -71,9 +73,25 @@ final class FerretEndToEndTest {
         }
     }
 
+    @Test
+    void widenedFp32WeightsGiveTheSameAnswers() {
+        Path folder = FerretGoldens.checkpointWith("model.safetensors", dir.resolve("model"));
+        try (Ferret ferret = Ferret.load(folder, options().withWeightFormat(WeightFormat.F32))) {
+            Path dump = dir.resolve("ground.safetensors");
+            FerretAnswer answer = ferret.conversation(FerretGoldens.image())
+                    .ask("What is the location of the white bathtub in the image?", List.of(), t -> { }, Optional.of(dump));
+
+            assertMatchesReference("ground", answer, dump);
+        }
+    }
+
     private Ferret load(String weights) {
         Path folder = FerretGoldens.checkpointWith(weights, dir.resolve("model"));
-        return Ferret.load(folder, FerretOptions.defaults().withMaxNewTokens(NEW_TOKENS).withDeterministicSampler(true));
+        return Ferret.load(folder, options());
+    }
+
+    private static FerretOptions options() {
+        return FerretOptions.defaults().withMaxNewTokens(NEW_TOKENS).withDeterministicSampler(true);
     }
 
     private static void assertMatchesReference(String name, FerretAnswer answer, Path dump) {

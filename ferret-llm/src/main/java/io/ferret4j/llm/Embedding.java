@@ -1,15 +1,27 @@
 package io.ferret4j.llm;
 
+import io.ferret4j.core.kernels.F16Matrix;
+import io.ferret4j.core.kernels.MatMul;
+import io.ferret4j.core.kernels.Q8_0;
+import io.ferret4j.core.kernels.RowTable;
+import io.ferret4j.core.nn.DenseLinear;
+import io.ferret4j.core.nn.F16Linear;
+import io.ferret4j.core.nn.Linear;
+import io.ferret4j.core.nn.Q8Linear;
+import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * {@code torch.nn.Embedding}: a table of one row per token id, read by row gather. It is the seam through which
- * the table can later be held in a compact dtype, as {@link io.ferret4j.core.nn.Linear} is for weight matrices.
+ * {@code torch.nn.Embedding}: a table of one row per token id, read by row gather. In {@link WeightFormat#F32} the
+ * table is a FLOAT array; in the compact formats only the gathered rows are widened.
  */
 public final class Embedding {
-    private final INDArray weight;                                     // [vocab, hidden]
+    private final INDArray weight;                                     // [vocab, hidden] FLOAT, or null
+    private final RowTable table;                                      // compact [vocab, hidden], or null
+    private final long vocab;
+    private final long hidden;
 
     /** Wraps a FLOAT {@code [vocab, hidden]} table (shared, never modified). */
     public Embedding(INDArray weight) {
@@ -17,11 +29,28 @@ public final class Embedding {
             throw new IllegalArgumentException("embedding table must be [vocab, hidden], got rank " + weight.rank());
         }
         this.weight = weight;
+        this.table = null;
+        this.vocab = weight.size(0);
+        this.hidden = weight.size(1);
     }
 
-    /** Loads {@code prefix.weight [vocab, hidden]}. */
-    public static Embedding load(Weights w, String prefix, long vocab, long hidden) {
-        return new Embedding(w.require(prefix + ".weight", vocab, hidden));
+    /** Wraps a compact table. */
+    public Embedding(RowTable table) {
+        this.weight = null;
+        this.table = table;
+        this.vocab = table.rows();
+        this.hidden = table.cols();
+    }
+
+    /** Loads {@code prefix.weight [vocab, hidden]} in {@code format}. */
+    public static Embedding load(Weights w, String prefix, long vocab, long hidden, WeightFormat format) {
+        String key = prefix + ".weight";
+        return switch (format) {
+            case F32 -> new Embedding(w.require(key, vocab, hidden));
+            case F16 -> new Embedding(new RowTable(F16Matrix.of(w.requireRaw(key, vocab, hidden))));
+            case Q8_0 -> new Embedding(new RowTable(Q8_0.isStored(w, key)
+                    ? Q8_0.read(w, key, vocab, hidden) : Q8_0.quantize(w.requireRaw(key, vocab, hidden))));
+        };
     }
 
     /**
@@ -31,7 +60,7 @@ public final class Embedding {
      */
     public INDArray forward(int[] ids) {                               // [T] -> [T, hidden]
         checkIds(ids);
-        return Nd4j.pullRows(weight, 1, ids);
+        return weight != null ? Nd4j.pullRows(weight, 1, ids) : table.gather(ids);
     }
 
     /** Fails, naming the id, its position and the vocabulary size, unless every id is a row of the table. */
@@ -40,25 +69,30 @@ public final class Embedding {
             throw new IllegalArgumentException("no token ids given (empty input)");
         }
         for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] >= weight.size(0)) {
+            if (ids[i] < 0 || ids[i] >= vocab) {
                 throw new IllegalArgumentException("token id " + ids[i] + " at position " + i
-                        + " is outside the vocabulary (vocab_size " + weight.size(0) + ")");
+                        + " is outside the vocabulary (vocab_size " + vocab + ")");
             }
         }
     }
 
     /** Rows of the table. */
     public long vocabSize() {
-        return weight.size(0);
+        return vocab;
     }
 
     /** Width of a row. */
     public long hiddenSize() {
-        return weight.size(1);
+        return hidden;
     }
 
-    /** The table, for an output projection tied to it ({@code tie_word_embeddings}); do not modify. */
-    INDArray weight() {
-        return weight;
+    /** An output projection sharing this table ({@code tie_word_embeddings}). */
+    Linear tiedProjection() {
+        if (weight != null) {
+            return new DenseLinear(weight, null);
+        }
+        return table.table() instanceof F16Matrix f16
+                ? new F16Linear(f16, null, MatMul.defaults())
+                : new Q8Linear((Q8_0) table.table(), null, MatMul.defaults());
     }
 }

@@ -3,6 +3,7 @@ package io.ferret4j.llm;
 import java.nio.file.Path;
 import java.util.Optional;
 
+import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.llm.generate.GenerationConfig;
 
 /**
@@ -15,32 +16,40 @@ import io.ferret4j.llm.generate.GenerationConfig;
  *                              point 0), so the same question always gives the same answer; {@code false}: it draws
  *                              them at random as the reference does, from a generator seeded with {@code seed}
  * @param seed                  seeds the region sampler (when not deterministic) and token sampling
+ * @param weightFormat          how the language model's weights are held: {@link WeightFormat#F16} (default) maps
+ *                              the released fp16 checkpoint's bytes without a copy; {@link WeightFormat#F32} widens
+ *                              them (exact reference arithmetic order, 4 bytes per weight); {@link WeightFormat#Q8_0}
+ *                              quantises them (or reads a Q8_0 checkpoint) at about half the size of F16
  */
 public record FerretOptions(Optional<Path> visionTower, GenerationConfig generation, boolean deterministicSampler,
-                            long seed) {
+                            long seed, WeightFormat weightFormat) {
     /** The demo worker's default answer length. */
     public static final int DEFAULT_MAX_NEW_TOKENS = 512;
 
     /** Validates. */
     public FerretOptions {
-        if (visionTower == null || generation == null) {
-            throw new IllegalArgumentException("visionTower and generation must not be null (use Optional.empty())");
+        if (visionTower == null || generation == null || weightFormat == null) {
+            throw new IllegalArgumentException("visionTower, generation and weightFormat must not be null");
         }
     }
 
-    /** Greedy decoding of up to 512 new tokens, region sampling as the reference does it (seed 0), tower found automatically. */
+    /**
+     * Greedy decoding of up to 512 new tokens, region sampling as the reference does it (seed 0), fp16 weights, the
+     * tower found automatically.
+     */
     public static FerretOptions defaults() {
-        return new FerretOptions(Optional.empty(), GenerationConfig.greedy(DEFAULT_MAX_NEW_TOKENS), false, 0);
+        return new FerretOptions(Optional.empty(), GenerationConfig.greedy(DEFAULT_MAX_NEW_TOKENS), false, 0,
+                WeightFormat.F16);
     }
 
     /** These options with the CLIP tower read from {@code folder}. */
     public FerretOptions withVisionTower(Path folder) {
-        return new FerretOptions(Optional.of(folder), generation, deterministicSampler, seed);
+        return new FerretOptions(Optional.of(folder), generation, deterministicSampler, seed, weightFormat);
     }
 
     /** These options with other decoding settings. */
     public FerretOptions withGeneration(GenerationConfig config) {
-        return new FerretOptions(visionTower, config, deterministicSampler, seed);
+        return new FerretOptions(visionTower, config, deterministicSampler, seed, weightFormat);
     }
 
     /** These options with at most {@code n} new tokens per answer. */
@@ -52,11 +61,16 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
 
     /** These options with deterministic ({@code true}) or seeded random region sampling. */
     public FerretOptions withDeterministicSampler(boolean deterministic) {
-        return new FerretOptions(visionTower, generation, deterministic, seed);
+        return new FerretOptions(visionTower, generation, deterministic, seed, weightFormat);
+    }
+
+    /** These options with the language model's weights held in {@code format}. */
+    public FerretOptions withWeightFormat(WeightFormat format) {
+        return new FerretOptions(visionTower, generation, deterministicSampler, seed, format);
     }
 
     /** These options with another seed for the region sampler. */
     public FerretOptions withSeed(long newSeed) {
-        return new FerretOptions(visionTower, generation, deterministicSampler, newSeed);
+        return new FerretOptions(visionTower, generation, deterministicSampler, newSeed, weightFormat);
     }
 }

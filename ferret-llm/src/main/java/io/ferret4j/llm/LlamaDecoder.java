@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import io.ferret4j.core.nn.DenseLinear;
 import io.ferret4j.core.nn.Linear;
+import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.probe.Probe;
 import io.ferret4j.core.weights.Checkpoints;
 import io.ferret4j.core.weights.TensorSource;
@@ -70,21 +70,30 @@ public final class LlamaDecoder {
      *         {@code inv_freq} that differs from the configuration's
      */
     public static LlamaDecoder load(Weights w, LlamaConfig config) {
+        return load(w, config, WeightFormat.F32);
+    }
+
+    /**
+     * Like {@link #load(Weights, LlamaConfig)}, holding the embedding table and every weight matrix in
+     * {@code format} (F16 needs an fp16 checkpoint and maps its bytes without a copy; Q8_0 quantises at load unless
+     * the checkpoint stores Q8_0).
+     */
+    public static LlamaDecoder load(Weights w, LlamaConfig config, WeightFormat format) {
         config.validate();
         RotaryEmbedding rope = RotaryEmbedding.of(config);
-        Embedding embedTokens = Embedding.load(w, EMBED_TOKENS, config.vocabSize(), config.hiddenSize());
+        Embedding embedTokens = Embedding.load(w, EMBED_TOKENS, config.vocabSize(), config.hiddenSize(), format);
         List<LlamaDecoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < config.numHiddenLayers(); i++) {
-            layers.add(LlamaDecoderLayer.load(w, LAYERS + i + ".", i, config, rope));
+            layers.add(LlamaDecoderLayer.load(w, LAYERS + i + ".", i, config, rope, format));
         }
         RmsNorm norm = RmsNorm.load(w, NORM, config.hiddenSize(), config.rmsNormEps());
         Linear lmHead;
         if (config.tieWordEmbeddings()) {
             // HF ties lm_head to the embedding table and overwrites any lm_head.weight a checkpoint carries
             w.ignore(LM_HEAD + ".weight");
-            lmHead = new DenseLinear(embedTokens.weight(), null);
+            lmHead = embedTokens.tiedProjection();
         } else {
-            lmHead = DenseLinear.load(w, LM_HEAD, config.hiddenSize(), config.vocabSize(), false);
+            lmHead = format.loadLinear(w, LM_HEAD, config.hiddenSize(), config.vocabSize(), false);
         }
         return new LlamaDecoder(config, embedTokens, layers, norm, lmHead);
     }

@@ -1,5 +1,6 @@
 package io.ferret4j.llm;
 
+import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -20,13 +21,14 @@ public final class LlamaDecoderLayer {
     }
 
     /** Loads layer {@code index} from {@code prefix} = {@code "model.layers.<index>."}. */
-    public static LlamaDecoderLayer load(Weights w, String prefix, int index, LlamaConfig c, RotaryEmbedding rope) {
+    public static LlamaDecoderLayer load(Weights w, String prefix, int index, LlamaConfig c, RotaryEmbedding rope,
+                                         WeightFormat format) {
         long hidden = c.hiddenSize();
         return new LlamaDecoderLayer(
                 RmsNorm.load(w, prefix + "input_layernorm", hidden, c.rmsNormEps()),
-                LlamaAttention.load(w, prefix + "self_attn", index, c, rope),
+                LlamaAttention.load(w, prefix + "self_attn", index, c, rope, format),
                 RmsNorm.load(w, prefix + "post_attention_layernorm", hidden, c.rmsNormEps()),
-                LlamaMlp.load(w, prefix + "mlp", c));
+                LlamaMlp.load(w, prefix + "mlp", c, format));
     }
 
     /** Runs the layer on {@code T} new rows, extending {@code cache} with their keys and values. */

@@ -1,7 +1,7 @@
 package io.ferret4j.llm;
 
-import io.ferret4j.core.nn.DenseLinear;
 import io.ferret4j.core.nn.Linear;
+import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Swish;
@@ -21,13 +21,13 @@ public final class LlamaMlp {
     }
 
     /** Loads {@code prefix.{gate,up}_proj.weight [intermediate, hidden]} and {@code prefix.down_proj.weight}. */
-    public static LlamaMlp load(Weights w, String prefix, LlamaConfig c) {
+    public static LlamaMlp load(Weights w, String prefix, LlamaConfig c, WeightFormat format) {
         long hidden = c.hiddenSize();
         long intermediate = c.intermediateSize();
         return new LlamaMlp(
-                DenseLinear.load(w, prefix + ".gate_proj", hidden, intermediate, false),
-                DenseLinear.load(w, prefix + ".up_proj", hidden, intermediate, false),
-                DenseLinear.load(w, prefix + ".down_proj", intermediate, hidden, false));
+                format.loadLinear(w, prefix + ".gate_proj", hidden, intermediate, false),
+                format.loadLinear(w, prefix + ".up_proj", hidden, intermediate, false),
+                format.loadLinear(w, prefix + ".down_proj", intermediate, hidden, false));
     }
 
     /** Applies the MLP to each row. */
