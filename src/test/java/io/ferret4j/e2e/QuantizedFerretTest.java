@@ -6,15 +6,19 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
+import io.ferret4j.core.kernels.Q8_0;
 import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.region.Region;
 import io.ferret4j.core.testing.TensorAssert;
+import io.ferret4j.core.weights.Checkpoints;
 import io.ferret4j.core.weights.DType;
 import io.ferret4j.core.weights.SafeTensors;
+import io.ferret4j.core.weights.TensorSource;
 import io.ferret4j.examples.RandomCheckpoint;
 import io.ferret4j.llm.Ferret;
 import io.ferret4j.llm.FerretAnswer;
 import io.ferret4j.llm.FerretOptions;
+import io.ferret4j.llm.convert.QuantizeQ8;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,12 +68,35 @@ final class QuantizedFerretTest {
         assertThat(f16.answer.outputIds()).containsExactly(f32.answer.outputIds());
     }
 
+    @Test
+    void aQ8ZeroCheckpointLoadsWithoutRequantisingAndAnswersTheSame() {
+        Path converted = dir.resolve("q8");
+        QuantizeQ8.run(model, converted, false, p -> { });
+
+        try (TensorSource s = Checkpoints.open(converted)) {
+            assertThat(s.get("model.layers.0.mlp.up_proj.weight").dtype()).isEqualTo(DType.I8);
+            assertThat(s.get("model.layers.0.mlp.up_proj.weight" + Q8_0.SCALES_SUFFIX).dtype()).isEqualTo(DType.F16);
+            assertThat(s.get("model.mm_projector.weight").dtype()).isEqualTo(DType.F16);
+        }
+        assertThat(converted.resolve("vision_tower/model.safetensors")).exists();
+        assertThat(converted.resolve("tokenizer.model")).exists();
+        Run atLoad = run(WeightFormat.Q8_0);
+        Run stored = run(converted, WeightFormat.Q8_0);
+
+        TensorAssert.assertClose(atLoad.logits, stored.logits, 0, 0);
+        assertThat(stored.answer.outputIds()).containsExactly(atLoad.answer.outputIds());
+    }
+
     private record Run(FerretAnswer answer, INDArray logits) {
     }
 
     private Run run(WeightFormat format) {
+        return run(model, format);
+    }
+
+    private Run run(Path folder, WeightFormat format) {
         Path dump = dir.resolve(format + ".safetensors");
-        try (Ferret ferret = Ferret.load(model, FerretOptions.defaults().withMaxNewTokens(NEW_TOKENS)
+        try (Ferret ferret = Ferret.load(folder, FerretOptions.defaults().withMaxNewTokens(NEW_TOKENS)
                 .withDeterministicSampler(true).withWeightFormat(format))) {
             FerretAnswer a = ferret.conversation(FerretGoldens.image()).ask("What is <region>?",
                     List.<Region>of(new Region.Box(331, 59, 597, 321)), t -> { }, Optional.of(dump));

@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.ImageFactory;
+import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.region.Region;
 import io.ferret4j.encoder.ImageFiles;
 import io.ferret4j.llm.Ferret;
@@ -20,7 +21,7 @@ import io.ferret4j.llm.generate.GenerationConfig;
 final class AskCommand {
     static final Set<String> VALUE_OPTIONS = Set.of("--model", "--vision-tower", "--image", "--question", "--text",
             "--prompt", "--max-new-tokens", "--temperature", "--top-p", "--seed", "--annotate", "--dump", "--point",
-            "--box", "--mask", "--polygon");
+            "--box", "--mask", "--polygon", "--weights");
     static final Set<String> FLAGS = Set.of("--deterministic", "--json");
 
     private AskCommand() {
@@ -84,7 +85,8 @@ final class AskCommand {
                 ? GenerationConfig.greedy(maxNewTokens)
                 : GenerationConfig.sampling(maxNewTokens, temperature, 0, topP, seed);
         FerretOptions options = FerretOptions.defaults().withGeneration(generation)
-                .withDeterministicSampler(args.has("--deterministic")).withSeed(seed);
+                .withDeterministicSampler(args.has("--deterministic")).withSeed(seed)
+                .withWeightFormat(WeightFormat.parse(args.get("--weights").orElse("f16")));
         return args.get("--vision-tower").map(v -> options.withVisionTower(Path.of(v))).orElse(options);
     }
 }

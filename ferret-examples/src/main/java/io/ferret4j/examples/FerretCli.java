@@ -23,7 +23,8 @@ public final class FerretCli {
               ask       --model DIR --image FILE --prompt P [REGION...]  free question; <region> marks each region in order
               tokenize  [--model DIR] (--text T | --jsonl)               ids with BOS and pieces, as JSON
               convert   --base VICUNA_DIR --delta DELTA_DIR --out DIR    rebuild Ferret from Vicuna v1.3 + the delta
-            common options: --vision-tower DIR --max-new-tokens N --temperature T --top-p P --seed S --deterministic
+              convert   --model DIR --quantize q8_0 --out DIR            store the LLM matrices as Q8_0
+            common options: --vision-tower DIR --weights f16|f32|q8_0 --max-new-tokens N --temperature T --top-p P --seed S --deterministic
                             --json --annotate OUT.png --dump FILE.safetensors
             regions: --point X,Y  --box X1,Y1,X2,Y2  --mask PNG  --polygon X,Y,X,Y,...  (pixels; repeatable, in order)
             """;

@@ -161,11 +161,20 @@ public final class Q8_0 implements CompactMatrix {
 
     /** Adds the two tensors of the Q8_0 layout under {@code key} (see the class comment). */
     public void addTo(SafeTensorsWriter writer, String key) {
-        ByteBuffer q = quants.duplicate().position(0);
+        writer.add(key, DType.I8, new long[] {rows, cols}, quantBytes());
+        writer.add(key + SCALES_SUFFIX, DType.F16, new long[] {rows, cols / BLOCK}, scaleBytes());
+    }
+
+    /** The int8 quants, row-major {@code [rows, cols]}, as stored under the weight's key. */
+    public ByteBuffer quantBytes() {
+        return quants.duplicate().position(0);
+    }
+
+    /** The binary16 block scales {@code [rows, cols / 32]}, little-endian, as stored under {@code key + SCALES_SUFFIX}. */
+    public ByteBuffer scaleBytes() {
         ByteBuffer d = ByteBuffer.allocate(scales.capacity() * 2).order(ByteOrder.LITTLE_ENDIAN);
         d.asShortBuffer().put(scales.duplicate().position(0));
-        writer.add(key, DType.I8, new long[] {rows, cols}, q);
-        writer.add(key + SCALES_SUFFIX, DType.F16, new long[] {rows, cols / BLOCK}, d);
+        return d;
     }
 
     @Override

@@ -160,27 +160,27 @@ public final class ApplyDelta {
         return HalfSum.apply(d, b, scratch.get());
     }
 
-    /** The delta folder's config and tokenizer files, failing early if a required one is missing. */
-    private static List<Path> modelFiles(Path delta) {
-        if (!Files.isDirectory(delta)) {
-            throw new IllegalArgumentException("delta " + delta + " is not a folder; apply_delta needs its config "
-                    + "and tokenizer files as well as its weights");
+    /** A model folder's config and tokenizer files, failing early if a required one is missing. */
+    static List<Path> modelFiles(Path folder) {
+        if (!Files.isDirectory(folder)) {
+            throw new IllegalArgumentException(folder + " is not a folder; its config and tokenizer files are needed "
+                    + "as well as its weights");
         }
         List<Path> files = new ArrayList<>();
         for (String name : REQUIRED_FILES) {
-            Path file = delta.resolve(name);
+            Path file = folder.resolve(name);
             if (!Files.isRegularFile(file)) {
-                throw new IllegalArgumentException("delta folder " + delta + " has no " + name + "; expected "
+                throw new IllegalArgumentException("folder " + folder + " has no " + name + "; expected "
                         + REQUIRED_FILES + " and usually " + OPTIONAL_FILES);
             }
             files.add(file);
         }
         for (String name : OPTIONAL_FILES) {
-            Path file = delta.resolve(name);
+            Path file = folder.resolve(name);
             if (Files.isRegularFile(file)) {
                 files.add(file);
             } else {
-                LOG.info("delta folder {} has no {}; the target will not have one either", delta, name);
+                LOG.info("folder {} has no {}; the target will not have one either", folder, name);
             }
         }
         return files;
