@@ -24,6 +24,8 @@ public final class FerretCli {
               tokenize  [--model DIR] (--text T | --jsonl)               ids with BOS and pieces, as JSON
               convert   --base VICUNA_DIR --delta DELTA_DIR --out DIR    rebuild Ferret from Vicuna v1.3 + the delta
               convert   --model DIR --quantize q8_0 --out DIR            store the LLM matrices as Q8_0
+              bench     [--model 7b|13b] [--weights f32|f16|q8_0] [--layers N] [--threads N] [--json]
+                                                                         speed and memory on random weights of the real shapes
             common options: --vision-tower DIR --weights f16|f32|q8_0 --max-new-tokens N --temperature T --top-p P --seed S --deterministic
                             --json --annotate OUT.png --dump FILE.safetensors
             regions: --point X,Y  --box X1,Y1,X2,Y2  --mask PNG  --polygon X,Y,X,Y,...  (pixels; repeatable, in order)
@@ -57,6 +59,7 @@ public final class FerretCli {
                 case "refer", "ground", "ask" -> AskCommand.run(args[0], rest, out);
                 case "tokenize" -> TokenizeCommand.run(rest, in, out);
                 case "convert" -> ConvertCommand.run(rest, out);
+                case "bench" -> BenchCommand.run(rest, out);
                 default -> throw new CliArgs.UsageException("unknown command '" + args[0] + "'");
             }
             return 0;

@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ferret4j.core.config.ConfigJson;
+import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.weights.DType;
 import io.ferret4j.core.weights.Float16;
 import io.ferret4j.core.weights.SafeTensorsWriter;
@@ -40,6 +41,40 @@ public final class RandomCheckpoint {
         public static final Shapes FERRET_7B = new Shapes(4096, 11008, 32, 32, 1024, 4096, 24, 16);
         /** Ferret-13B: Vicuna-13B on CLIP ViT-L/14@336. */
         public static final Shapes FERRET_13B = new Shapes(5120, 13824, 40, 40, 1024, 4096, 24, 16);
+
+        /** Parameters of the LLM's matrices that every token streams: attention, MLP and {@code lm_head}. */
+        public long llmMatrixParams() {
+            long perLayer = 4L * hidden * hidden + 3L * hidden * intermediate;
+            return layers * perLayer + (long) VOCAB * hidden;
+        }
+
+        /** Bytes of those matrices in {@code format} (Q8_0: 34 bytes per 32 weights). */
+        public double llmMatrixBytes(WeightFormat format) {
+            return llmMatrixParams() * switch (format) {
+                case F32 -> 4.0;
+                case F16 -> 2.0;
+                case Q8_0 -> 34.0 / 32;
+            };
+        }
+
+        /**
+         * FLOPs of a prefill over {@code rows}: every layer's projections, causal attention (half of the
+         * {@code rows²} scores and weighted sums) and {@code lm_head} for the last row.
+         */
+        public double prefillFlops(int rows) {
+            double perLayer = 2.0 * rows * (4.0 * hidden * hidden + 3.0 * hidden * intermediate)
+                    + 2.0 * rows * (double) rows * hidden;
+            return layers * perLayer + 2.0 * hidden * VOCAB;
+        }
+
+        /** FLOPs of one CLIP encode to Ferret's layer (all but the last layer, 577 tokens, bidirectional attention). */
+        public double encodeFlops() {
+            int tokens = (IMAGE / PATCH) * (IMAGE / PATCH) + 1;
+            double perLayer = 2.0 * tokens * (4.0 * visionHidden * visionHidden + 2.0 * visionHidden * visionIntermediate)
+                    + 4.0 * tokens * (double) tokens * visionHidden;
+            double patches = 2.0 * (tokens - 1) * 3 * PATCH * PATCH * visionHidden;
+            return (visionLayers - 1) * perLayer + patches;
+        }
 
         /** The same model with {@code n} LLM layers (for quicker benchmark runs). */
         public Shapes withLayers(int n) {

@@ -1,0 +1,164 @@
+package io.ferret4j.examples;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import ai.djl.modality.cv.Image;
+import ai.djl.modality.cv.ImageFactory;
+import io.ferret4j.core.kernels.KernelPool;
+import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.region.Region;
+import io.ferret4j.core.weights.DType;
+import io.ferret4j.encoder.ImageFiles;
+import io.ferret4j.llm.Conversation;
+import io.ferret4j.llm.Ferret;
+import io.ferret4j.llm.FerretAnswer;
+import io.ferret4j.llm.FerretOptions;
+import io.ferret4j.llm.Timings;
+import io.ferret4j.llm.convert.QuantizeQ8;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * {@code ferret bench --model 7b|13b --weights f32|f16|q8_0 [--layers N] [--threads N] [--new-tokens N]
+ * [--work DIR] [--json]}: builds a random-weight Ferret of the real shapes, then measures this machine's limits (memory
+ * bandwidth, sgemm rate) and the model against them: load time, image encode, region sampler, prefill of a real refer
+ * prompt (576 image rows + the text), decode, and peak RSS. Each speed is also given as a fraction of its limit:
+ * decode as (weight bytes per token ÷ bandwidth) ÷ time per token, prefill and encode as (FLOPs ÷ sgemm rate) ÷ time.
+ */
+final class BenchCommand {
+    private static final String QUESTION = "Is the object <region> of the image a sink or a mirror?";
+    private static final Region REGION = new Region.Box(331, 59, 597, 321);
+
+    private BenchCommand() {
+    }
+
+    static void run(List<String> rawArgs, PrintStream out) {
+        CliArgs args = CliArgs.parse(rawArgs, Set.of("--model", "--weights", "--layers", "--threads", "--new-tokens",
+                "--work"), Set.of("--json"));
+        RandomCheckpoint.Shapes full = switch (args.get("--model").orElse("7b")) {
+            case "7b" -> RandomCheckpoint.Shapes.FERRET_7B;
+            case "13b" -> RandomCheckpoint.Shapes.FERRET_13B;
+            default -> throw new CliArgs.UsageException("--model must be 7b or 13b");
+        };
+        RandomCheckpoint.Shapes shapes = full.withLayers(args.intValue("--layers", full.layers()));
+        WeightFormat format = WeightFormat.parse(args.get("--weights").orElse("q8_0"));
+        int threads = args.intValue("--threads", Runtime.getRuntime().availableProcessors());
+        if (threads != KernelPool.shared().threads()) {
+            throw new CliArgs.UsageException("--threads " + threads + " needs the JVM started with -D"
+                    + KernelPool.THREADS_PROPERTY + "=" + threads + " (the kernel pool has " + KernelPool.shared().threads() + ")");
+        }
+        Nd4j.factory().blas().setMaxThreads(threads);
+        int newTokens = args.intValue("--new-tokens", 16);
+        Path work = Path.of(args.get("--work").orElse(System.getProperty("java.io.tmpdir")));
+        boolean json = args.has("--json");
+        Path dir = tempDir(work);
+        try {
+            Map<String, Object> r = measure(shapes, format, threads, newTokens, dir, json ? s -> { } : out::println);
+            out.println(json ? AnswerOutput.JSON.valueToTree(r).toString() : table(r));
+        } finally {
+            BundledFiles.deleteTree(dir);
+        }
+    }
+
+    private static Map<String, Object> measure(RandomCheckpoint.Shapes s, WeightFormat format, int threads,
+                                               int newTokens, Path dir, Consumer<String> log) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        log.accept("measuring memory bandwidth and sgemm ...");
+        double bandwidth = MachineLimits.memoryBandwidthGbs(threads);
+        double sgemm = MachineLimits.sgemmGflops();
+        r.put("memory_bandwidth_gbs", bandwidth);
+        r.put("sgemm_gflops", sgemm);
+        log.accept("writing a random " + s + " checkpoint (" + format + ") to " + dir + " ...");
+        Path model = dir.resolve("model");
+        RandomCheckpoint.write(model, s, format == WeightFormat.F32 ? DType.F32 : DType.F16, 1);
+        if (format == WeightFormat.Q8_0) {
+            Path q8 = dir.resolve("model-q8_0");
+            QuantizeQ8.run(model, q8, false, p -> { });
+            BundledFiles.deleteTree(model);
+            model = q8;
+        }
+        Path photo = dir.resolve(BundledFiles.PHOTO);
+        BundledFiles.copy(BundledFiles.PHOTO, photo);
+        Image image = ImageFactory.getInstance().fromImage(ImageFiles.read(photo));
+        resetPeakRss();
+        log.accept("loading ...");
+        long t0 = System.nanoTime();
+        try (Ferret ferret = Ferret.load(model, FerretOptions.defaults().withMaxNewTokens(newTokens)
+                .withDeterministicSampler(true).withWeightFormat(format))) {
+            r.put("load_s", (System.nanoTime() - t0) / 1e9);
+            log.accept("first answer (pages in the weights) ...");
+            ask(ferret, image);
+            log.accept("measured answer ...");
+            Timings t = ask(ferret, image);
+            r.put("encode_ms", t.encodeNanos() / 1e6);
+            r.put("sampler_ms", t.regionNanos() / 1e6);
+            r.put("prompt_rows", t.promptRows());
+            r.put("prefill_tokens_per_s", t.prefillTokensPerSecond());
+            r.put("decode_tokens_per_s", t.decodeTokensPerSecond());
+            r.put("peak_rss_bytes", peakRss());
+            r.put("decode_fraction_of_limit", s.llmMatrixBytes(format) / (bandwidth * 1e9) * t.decodeTokensPerSecond());
+            r.put("prefill_fraction_of_limit", s.prefillFlops(t.promptRows()) / (sgemm * 1e9) / (t.prefillNanos() / 1e9));
+            r.put("encode_fraction_of_limit", s.encodeFlops() / (sgemm * 1e9) / (t.encodeNanos() / 1e9));
+            r.put("model", s.toString());
+            r.put("weights", format.toString());
+            r.put("threads", threads);
+            r.put("java", Runtime.version().toString());
+        }
+        return r;
+    }
+
+    private static Timings ask(Ferret ferret, Image image) {
+        Conversation c = ferret.conversation(image);
+        FerretAnswer a = c.ask(QUESTION, List.of(REGION));
+        return a.timings();
+    }
+
+    /**
+     * Frees what writing the checkpoint left behind and restarts the kernel's peak-RSS count
+     * ({@code /proc/self/clear_refs} value 5), so the peak covers loading and answering only.
+     */
+    private static void resetPeakRss() {
+        System.gc();
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot reset the peak RSS through /proc/self/clear_refs", e);
+        }
+    }
+
+    private static long peakRss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
+            }
+            return -1;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read /proc/self/status", e);
+        }
+    }
+
+    private static String table(Map<String, Object> r) {
+        StringBuilder sb = new StringBuilder();
+        r.forEach((k, v) -> sb.append(String.format("%-28s %s%n", k, v instanceof Double d ? String.format("%.3f", d) : v)));
+        return sb.toString();
+    }
+
+    private static Path tempDir(Path work) {
+        try {
+            Files.createDirectories(work);
+            return Files.createTempDirectory(work, "ferret-bench");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a folder under " + work, e);
+        }
+    }
+}
