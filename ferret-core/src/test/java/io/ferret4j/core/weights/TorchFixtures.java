@@ -20,14 +20,15 @@ import java.util.zip.ZipOutputStream;
  * writes them at protocol 2) and ZIP archives through {@code java.util.zip}, so malicious and malformed fixtures
  * live in the test code rather than as opaque binary files.
  */
-final class TorchFixtures {
+public final class TorchFixtures {
     private TorchFixtures() {
     }
 
     /** One tensor of a state dict: a view of storage record {@code key}. */
-    record Spec(String name, String storageClass, String key, long storageNumel, long offset, long[] size,
-                long[] stride) {
-        static Spec contiguous(String name, String storageClass, String key, long... size) {
+    public record Spec(String name, String storageClass, String key, long storageNumel, long offset, long[] size,
+                       long[] stride) {
+        /** A tensor that is all of its storage, in C order. */
+        public static Spec contiguous(String name, String storageClass, String key, long... size) {
             long[] stride = new long[size.length];
             long s = 1;
             for (int i = size.length - 1; i >= 0; i--) {
@@ -123,7 +124,7 @@ final class TorchFixtures {
     }
 
     /** The pickle torch.save writes for a state dict: {@code {name: tensor, ...}} via EMPTY_DICT + SETITEMS. */
-    static byte[] stateDict(List<Spec> tensors) {
+    public static byte[] stateDict(List<Spec> tensors) {
         Pickle p = new Pickle().proto(2).op('}', '(');
         for (Spec t : tensors) {
             p.str(t.name()).tensor(t);
@@ -132,7 +133,7 @@ final class TorchFixtures {
     }
 
     /** A checkpoint file: {@code archive/data.pkl} plus the given storage records, all STORED. */
-    static Path checkpoint(Path file, byte[] pickle, Map<String, byte[]> storages) throws IOException {
+    public static Path checkpoint(Path file, byte[] pickle, Map<String, byte[]> storages) throws IOException {
         Map<String, byte[]> records = new LinkedHashMap<>();
         records.put("archive/data.pkl", pickle);
         storages.forEach((key, bytes) -> records.put("archive/data/" + key, bytes));

@@ -1,24 +1,20 @@
 package io.ferret4j.llm.convert;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 
 import io.ferret4j.core.weights.DType;
 import io.ferret4j.core.weights.Float16;
 import io.ferret4j.core.weights.RawTensor;
 import io.ferret4j.core.weights.SafeTensorsWriter;
+import io.ferret4j.core.weights.TorchFixtures;
 
 /**
  * Writes small Hugging Face model folders for the conversion tests: safetensors files, and {@code torch.save}
@@ -111,64 +107,14 @@ final class ModelFolders {
 
     /** A {@code torch.save} ZIP: {@code archive/data.pkl}, one storage record per tensor, {@code archive/version}. */
     static void torchSave(Path file, List<Tensor> tensors) throws IOException {
-        Map<String, byte[]> records = new LinkedHashMap<>();
-        records.put("archive/data.pkl", stateDictPickle(tensors));
-        for (int i = 0; i < tensors.size(); i++) {
-            records.put("archive/data/" + i, tensors.get(i).data());
-        }
-        records.put("archive/version", "3\n".getBytes(StandardCharsets.US_ASCII));
-        try (OutputStream os = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(os)) {
-            for (Map.Entry<String, byte[]> r : records.entrySet()) {
-                ZipEntry e = new ZipEntry(r.getKey());
-                CRC32 crc = new CRC32();
-                crc.update(r.getValue());
-                e.setMethod(ZipEntry.STORED);
-                e.setSize(r.getValue().length);
-                e.setCompressedSize(r.getValue().length);
-                e.setCrc(crc.getValue());
-                zip.putNextEntry(e);
-                zip.write(r.getValue());
-                zip.closeEntry();
-            }
-        }
-    }
-
-    /**
-     * {@code {name: _rebuild_tensor_v2(persistent('storage', torch.XStorage, key, 'cpu', numel), 0, size, stride,
-     * False, OrderedDict())}} via EMPTY_DICT, MARK ... SETITEMS.
-     */
-    private static byte[] stateDictPickle(List<Tensor> tensors) {
-        ByteArrayOutputStream p = new ByteArrayOutputStream();
-        p.write(0x80);
-        p.write(2);                                                    // PROTO 2
-        p.write('}');                                                  // EMPTY_DICT
-        p.write('(');                                                  // MARK
+        List<TorchFixtures.Spec> specs = new ArrayList<>();
+        Map<String, byte[]> storages = new LinkedHashMap<>();
         for (int i = 0; i < tensors.size(); i++) {
             Tensor t = tensors.get(i);
-            str(p, t.name());
-            global(p, "torch._utils", "_rebuild_tensor_v2");
-            p.write('(');
-            p.write('(');
-            str(p, "storage");
-            global(p, "torch", storageClass(t.dtype()));
-            str(p, Integer.toString(i));
-            str(p, "cpu");
-            integer(p, RawTensor.numel(t.shape()));
-            p.write('t');                                              // TUPLE
-            p.write('Q');                                              // BINPERSID
-            integer(p, 0);
-            ints(p, t.shape());
-            ints(p, contiguousStride(t.shape()));
-            p.write(0x89);                                             // NEWFALSE
-            global(p, "collections", "OrderedDict");
-            p.write(')');                                              // EMPTY_TUPLE
-            p.write('R');                                              // REDUCE
-            p.write('t');
-            p.write('R');
+            specs.add(TorchFixtures.Spec.contiguous(t.name(), storageClass(t.dtype()), Integer.toString(i), t.shape()));
+            storages.put(Integer.toString(i), t.data());
         }
-        p.write('u');                                                  // SETITEMS
-        p.write('.');                                                  // STOP
-        return p.toByteArray();
+        TorchFixtures.checkpoint(file, TorchFixtures.stateDict(specs), storages);
     }
 
     private static String storageClass(DType dtype) {
@@ -179,41 +125,5 @@ final class ModelFolders {
             case I64 -> "LongStorage";
             default -> throw new IllegalArgumentException(dtype.toString());
         };
-    }
-
-    private static long[] contiguousStride(long[] shape) {
-        long[] stride = new long[shape.length];
-        long s = 1;
-        for (int i = shape.length - 1; i >= 0; i--) {
-            stride[i] = s;
-            s *= shape[i];
-        }
-        return stride;
-    }
-
-    private static void str(ByteArrayOutputStream p, String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        p.write('X');                                                  // BINUNICODE
-        p.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(b.length).array());
-        p.writeBytes(b);
-    }
-
-    private static void global(ByteArrayOutputStream p, String module, String name) {
-        p.write('c');
-        p.writeBytes((module + "\n" + name + "\n").getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private static void ints(ByteArrayOutputStream p, long[] values) {
-        p.write('(');
-        for (long v : values) {
-            integer(p, v);
-        }
-        p.write('t');
-    }
-
-    /** BININT (4-byte signed); enough for the sizes these fixtures use. */
-    private static void integer(ByteArrayOutputStream p, long v) {
-        p.write('J');
-        p.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(Math.toIntExact(v)).array());
     }
 }
