@@ -217,7 +217,12 @@ public final class Q8_0 implements CompactMatrix {
 
     /** Copies row {@code r}'s {@code cols / 32} scale bit patterns into {@code dst}. */
     void copyRowScales(int r, short[] dst) {
-        scales.get(r * (cols / BLOCK), dst, 0, cols / BLOCK);
+        copyScales(r, 1, dst);
+    }
+
+    /** Copies the scale bit patterns of rows {@code [r, r + count)} into {@code dst}, row after row. */
+    void copyScales(int r, int count, short[] dst) {
+        scales.get(r * (cols / BLOCK), dst, 0, count * (cols / BLOCK));
     }
 
     private static void checkShape(int rows, int cols) {
