@@ -15,12 +15,14 @@ import io.ferret4j.core.weights.RawTensor;
 public final class F16Matrix implements CompactMatrix {
     private final int rows;
     private final int cols;
-    private final ShortBuffer halves;                                  // [rows * cols], row-major
+    private final ByteBuffer bytes;                                    // [rows * cols * 2], little-endian
+    private final ShortBuffer halves;                                  // the same, as binary16 values
 
-    private F16Matrix(int rows, int cols, ShortBuffer halves) {
+    private F16Matrix(int rows, int cols, ByteBuffer bytes) {
         this.rows = rows;
         this.cols = cols;
-        this.halves = halves;
+        this.bytes = bytes;
+        this.halves = bytes.asShortBuffer();
     }
 
     /**
@@ -46,8 +48,7 @@ public final class F16Matrix implements CompactMatrix {
             throw new IllegalArgumentException("F16 matrix " + rows + "x" + cols + " needs " + bytes
                     + " bytes, got " + littleEndianBytes.remaining());
         }
-        ShortBuffer halves = littleEndianBytes.slice().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
-        return new F16Matrix(rows, cols, halves);
+        return new F16Matrix(rows, cols, littleEndianBytes.slice().order(ByteOrder.LITTLE_ENDIAN));
     }
 
     @Override
@@ -68,6 +69,16 @@ public final class F16Matrix implements CompactMatrix {
     @Override
     public float get(int r, int c) {
         return Half.widen(halves.get(index(r, c)));
+    }
+
+    /** The little-endian bytes, row-major, starting at index 0 (do not change position or limit). */
+    ByteBuffer bytes() {
+        return bytes;
+    }
+
+    /** The bit pattern at flat index {@code i = r * cols + c}, unchecked beyond the buffer's own bounds. */
+    short half(int i) {
+        return halves.get(i);
     }
 
     /** Copies row {@code r}'s bit patterns into {@code dst[0, cols)} (a memcpy for native-order buffers). */

@@ -210,6 +210,16 @@ public final class Q8_0 implements CompactMatrix {
         return Half.widen(scales.get(r * (cols / BLOCK) + b));
     }
 
+    /** The int8 quants, row-major, starting at index 0 (do not change position or limit). */
+    ByteBuffer quantBytes() {
+        return quants;
+    }
+
+    /** True if the quants live in a Java array (quantised at load) rather than in a mapped file. */
+    boolean quantsOnHeap() {
+        return quants.hasArray();
+    }
+
     /** The quants of row {@code r}: a view into the array when heap-backed, else copied into {@code scratch}. */
     byte[] rowQuants(int r, byte[] scratch) {
         if (quants.hasArray()) {
@@ -226,7 +236,12 @@ public final class Q8_0 implements CompactMatrix {
 
     /** Copies row {@code r}'s {@code cols / 32} scale bit patterns into {@code dst}. */
     void copyRowScales(int r, short[] dst) {
-        scales.get(r * (cols / BLOCK), dst, 0, cols / BLOCK);
+        copyScales(r, 1, dst);
+    }
+
+    /** Copies the scale bit patterns of rows {@code [r, r + count)} into {@code dst}, row after row. */
+    void copyScales(int r, int count, short[] dst) {
+        scales.get(r * (cols / BLOCK), dst, 0, count * (cols / BLOCK));
     }
 
     private static void checkShape(int rows, int cols) {

@@ -12,6 +12,9 @@ import java.util.function.IntFunction;
 
 import io.ferret4j.core.nn.Nd4jRuntime;
 import io.ferret4j.core.weights.Float16;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -19,7 +22,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Measures the compact-weight kernels on this machine (a main, not a test). "Cold" runs rotate over at least
  * {@value #COLD_BYTES} bytes of distinct matrices so every product streams its weights from DRAM, as a 7B decode
- * step does. Sections (arguments, default all): {@code bandwidth decode crossover prefill}.
+ * step does. Sections (arguments, default all): {@code bandwidth hot decode crossover prefill}.
  *
  * <pre>
  * OMP_NUM_THREADS=1 java -Xmx8g -XX:MaxDirectMemorySize=4g --add-modules jdk.incubator.vector \
@@ -42,7 +45,7 @@ public final class KernelBenchmark {
     }
 
     public static void main(String[] args) {
-        List<String> sections = args.length == 0 ? List.of("bandwidth", "decode", "crossover", "prefill")
+        List<String> sections = args.length == 0 ? List.of("bandwidth", "hot", "decode", "crossover", "prefill")
                 : Arrays.asList(args);
         Nd4jRuntime.configure();
         System.out.printf(Locale.ROOT, "java %s, kernels %s, %d cores, kernel threads up to %d%n",
@@ -51,6 +54,9 @@ public final class KernelBenchmark {
         KernelBenchmark b = new KernelBenchmark();
         if (sections.contains("bandwidth")) {
             b.bandwidth();
+        }
+        if (sections.contains("hot")) {
+            b.hot();
         }
         if (sections.contains("decode")) {
             b.decode();
@@ -65,33 +71,83 @@ public final class KernelBenchmark {
 
     // ---------------------------------------------------------------- memory bandwidth
 
-    /** Streams the whole arena through a 16 KB buffer (the kernels' access pattern) with 1 and 2 threads. */
+    /**
+     * Read bandwidth two ways, 1 and 2 threads: the direct arena streamed through a 16 KB array (bulk copies, the
+     * kernels' access pattern for mapped weights) and 2 GB of heap float arrays summed with vectors in place.
+     */
     private void bandwidth() {
-        System.out.println("\n== memory read bandwidth (memcpy of 2 GB direct buffer into 16 KB scratch + sum)");
+        System.out.println("\n== memory read bandwidth, GB/s (median, best, spread of runs)");
         long bytes = arena.capacity() & ~((1L << 14) - 1);
+        float[][] heap = new float[8][1 << 26];                        // 8 x 256 MB
+        for (float[] h : heap) {
+            Arrays.fill(h, 1f);
+        }
         for (int threads : new int[] {1, 2}) {
             try (KernelPool pool = new KernelPool(threads)) {
                 int chunks = (int) (bytes >> 14);
-                long[] sink = new long[threads * 8];
-                Stats s = measure(() -> pool.forEachRange(chunks, 1, (a, b) -> {
+                double[] sink = new double[16];
+                Stats copy = measure(() -> pool.forEachRange(chunks, 1, (a, b) -> {
                     LongBuffer lb = arena.asLongBuffer();
                     long[] scratch = new long[2048];
                     long sum = 0;
                     for (int c = a; c < b; c++) {
                         lb.get(c * 2048, scratch, 0, 2048);
-                        for (long v : scratch) {
-                            sum += v;
-                        }
+                        sum += scratch[c & 2047];
                     }
-                    sink[(a == 0 ? 0 : 1) * 8] += sum;
+                    sink[a == 0 ? 0 : 8] += sum;
                 }), 1);
-                System.out.printf(Locale.ROOT, "  %d thread(s): median %.1f GB/s, best %.1f GB/s (%s)%n", threads,
-                        bytes / s.median / 1e9, bytes / s.best / 1e9, s);
+                int parts = heap.length * 64;                          // 4 MB pieces
+                Stats inPlace = measure(() -> pool.forEachRange(parts, 1, (a, b) -> {
+                    double sum = 0;
+                    for (int p = a; p < b; p++) {
+                        sum += sum(heap[p / 64], (p % 64) * (heap[0].length / 64), heap[0].length / 64);
+                    }
+                    sink[a == 0 ? 0 : 8] += sum;
+                }), 1);
+                long heapBytes = (long) heap.length * heap[0].length * 4;
+                System.out.printf(Locale.ROOT, "  %d thread(s): direct via 16 KB copies %5.1f %5.1f (%s);"
+                                + "  heap in place %5.1f %5.1f (%s)%n", threads,
+                        bytes / copy.median / 1e9, bytes / copy.best / 1e9, copy,
+                        heapBytes / inPlace.median / 1e9, heapBytes / inPlace.best / 1e9, inPlace);
             }
         }
     }
 
+    private static double sum(float[] h, int from, int len) {
+        VectorSpecies<Float> f = FloatVector.SPECIES_PREFERRED;
+        int l = f.length();
+        FloatVector a0 = FloatVector.zero(f);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        for (int i = from; i < from + len; i += 4 * l) {
+            a0 = a0.add(FloatVector.fromArray(f, h, i));
+            a1 = a1.add(FloatVector.fromArray(f, h, i + l));
+            a2 = a2.add(FloatVector.fromArray(f, h, i + 2 * l));
+            a3 = a3.add(FloatVector.fromArray(f, h, i + 3 * l));
+        }
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+    }
+
     // ---------------------------------------------------------------- decode matvec
+
+    /** One small matrix used over and over (it stays in cache): the kernels' compute-bound speed. */
+    private void hot() {
+        System.out.println("\n== hot matvec (one 1024x4096 matrix, cache-resident): compute-bound speed");
+        for (String format : new String[] {"F16", "Q8_0", "Q8_0-heap"}) {
+            CompactMatrix w = coldSet(format, 1024, 4096).get(0);
+            float[] x = randomFloats(4096);
+            float[] y = new float[1024];
+            for (int threads : new int[] {1, 2}) {
+                try (KernelPool pool = new KernelPool(threads)) {
+                    MatMul mm = MatMul.defaults().withPool(pool);
+                    Stats s = measure(() -> mm.matvec(w, x, 1, y), 1);
+                    System.out.printf(Locale.ROOT, "  %-10s %d thread(s): %7.1f us  = %5.1f GB/s of weights (%s)%n",
+                            format, threads, s.median * 1e6, w.byteSize() / s.median / 1e9, s);
+                }
+            }
+        }
+    }
 
     private void decode() {
         System.out.println("\n== decode matvec, cold (weights rotate over >= 2 GB), y = W x");
@@ -223,7 +279,7 @@ public final class KernelBenchmark {
     private record Stats(double median, double best, double spread) {
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "runs spread %.0f%%", spread * 100);
+            return String.format(Locale.ROOT, "%.0f%%", spread * 100);
         }
     }
 

@@ -20,14 +20,16 @@ final class RowKernelsTest {
     private static final int[][] Q8_SHAPES = {{1, 32}, {5, 64}, {7, 96}, {19, 160}, {8, 1024}, {12, 4096}};
     private static final int[] NS = {1, 2, 5, 8};
 
+    /** Scalar, vector loading straight from the buffers, and vector copying rows first (JDKs without direct loads). */
     static Stream<RowKernels> kernels() {
-        return Stream.of(RowKernels.scalar(), RowKernels.best());
+        return Stream.of(RowKernels.scalar(), RowKernels.best(), new VectorRowKernels(false));
     }
 
     @Test
-    void bestKernelsUseTheVectorApiWhenTheModuleIsPresent() {
+    void bestKernelsUseTheVectorApiWithDirectLoadsWhenTheModuleIsPresent() {
         assertThat(RowKernels.vectorApiPresent()).as("surefire starts the JVM with the incubator module").isTrue();
-        assertThat(RowKernels.best().name()).startsWith("vector-");
+        assertThat(RowKernels.best().name()).matches("vector-\\d+");
+        assertThat(new VectorRowKernels(false).name()).endsWith("-copying");
         assertThat(RowKernels.scalar().name()).isEqualTo("scalar");
     }
 
@@ -62,6 +64,21 @@ final class RowKernelsTest {
                     TestMatrices.assertMatchesReference(w, x, n, y, k.name() + " " + w + " n=" + n);
                 }
             }
+        }
+    }
+
+    @Test
+    void directAndCopyingVectorKernelsGiveIdenticalResults() {
+        SplittableRandom random = new SplittableRandom(7);
+        Q8_0 q8 = Q8_0.quantize(TestMatrices.floats(random, 21 * 160, 0.05), 21, 160);
+        CompactMatrix[] ws = {TestMatrices.randomF16(random, 21, 100, true), TestMatrices.toDirect(q8)};
+        for (CompactMatrix w : ws) {
+            float[] x = TestMatrices.floats(random, w.cols(), 1);
+            float[] direct = new float[w.rows()];
+            float[] copying = new float[w.rows()];
+            RowKernels.best().multiply(w, x, 1, direct, 0, w.rows());
+            new VectorRowKernels(false).multiply(w, x, 1, copying, 0, w.rows());
+            assertThat(direct).as("%s", w).containsExactly(copying);
         }
     }
 
