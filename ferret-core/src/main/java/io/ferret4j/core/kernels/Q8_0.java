@@ -210,11 +210,6 @@ public final class Q8_0 implements CompactMatrix {
         return Half.widen(scales.get(r * (cols / BLOCK) + b));
     }
 
-    /** The int8 quants, row-major, starting at index 0 (do not change position or limit). */
-    ByteBuffer quantBytes() {
-        return quants;
-    }
-
     /** True if the quants live in a Java array (quantised at load) rather than in a mapped file. */
     boolean quantsOnHeap() {
         return quants.hasArray();
