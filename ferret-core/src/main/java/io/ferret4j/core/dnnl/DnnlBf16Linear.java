@@ -1,0 +1,162 @@
+package io.ferret4j.core.dnnl;
+
+import static org.bytedeco.dnnl.global.dnnl.*;
+
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongFunction;
+
+import io.ferret4j.core.dnnl.Dnnl.Bound;
+import io.ferret4j.core.nn.Linear;
+import org.bytedeco.dnnl.dnnl_engine;
+import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A {@link Linear} whose weight lives in bf16, in the blocked layout oneDNN's matmul prefers, packed once at
+ * construction (half the bytes of the fp32 weight, which the caller may then drop). Each call rounds the fp32
+ * input to bf16, multiplies with fp32 accumulation, adds the fp32 bias and writes a new FLOAT array, all in ND4J's
+ * off-heap buffers. The primitives of each row count {@code n} are built on first use and shared by all threads.
+ *
+ * <p>Error: each output differs from fp32 by at most {@code (2u + u²)·Σ|x·w| + fp32 summation error}, with
+ * {@code u = 2^-8} the bf16 unit roundoff, i.e. about 0.8 % of {@code Σ|x·w|}; on random data the typical error is
+ * far smaller (see {@code DnnlBenchmark}).
+ */
+public final class DnnlBf16Linear implements Linear {
+    /** Row count the weight layout is chosen for: the big batched products this path exists for. */
+    private static final long LAYOUT_ROWS = 512;
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private final dnnl_engine engine;
+    private final long in;
+    private final long out;
+    private final dnnl_memory_desc_t weightDesc;                       // [in, out] bf16, blocked
+    private final INDArray packedWeight;                               // bytes of weightDesc
+    private final dnnl_memory_desc_t biasDesc;                         // [1, out] f32, or null
+    private final INDArray bias;                                       // [1, out] or null
+    private final int threads = Runtime.getRuntime().availableProcessors();
+    private final Plans plans = new Plans();
+
+    /**
+     * Packs {@code weight} [out, in] FLOAT into bf16; {@code bias} [out] FLOAT may be null. Fails where
+     * {@link DnnlSupport#available()} is false.
+     */
+    public DnnlBf16Linear(INDArray weight, INDArray bias) {
+        if (weight.rank() != 2 || weight.dataType() != DataType.FLOAT) {
+            throw new IllegalArgumentException("weight must be a FLOAT matrix, got " + weight.dataType()
+                    + Arrays.toString(weight.shape()));
+        }
+        if (bias != null && (bias.length() != weight.size(0) || bias.dataType() != DataType.FLOAT)) {
+            throw new IllegalArgumentException("bias must be FLOAT of length " + weight.size(0) + " (out features), got "
+                    + bias.dataType() + Arrays.toString(bias.shape()));
+        }
+        this.engine = DnnlSupport.engine();
+        this.out = weight.size(0);
+        this.in = weight.size(1);
+        this.weightDesc = preferredWeightLayout();
+        this.packedWeight = Nd4j.createUninitialized(DataType.BFLOAT16, dnnl_memory_desc_get_size(weightDesc) / 2);
+        this.biasDesc = bias == null ? null : Dnnl.desc(dnnl_f32, dnnl_ab, 1, out);
+        this.bias = bias == null ? null : bias.reshape(1, out).dup('c');
+        pack(dense(weight));
+        CLEANER.register(this, plans::destroy);
+    }
+
+    @Override
+    public INDArray forward(INDArray x) {                              // [n, in] -> [n, out]
+        if (x.rank() != 2 || x.size(1) != in || x.dataType() != DataType.FLOAT) {
+            throw new IllegalArgumentException("input must be FLOAT [n, " + in + "], got " + x.dataType()
+                    + Arrays.toString(x.shape()));
+        }
+        INDArray src = dense(x);
+        INDArray y = Nd4j.createUninitialized(DataType.FLOAT, x.size(0), out);
+        MatmulPlan plan = plan(x.size(0));
+        Dnnl.withOmpThreads(threads, () -> plan.run(src, packedWeight, bias, y));
+        Reference.reachabilityFence(this);                             // the cleaner must not destroy the plan early
+        return y;
+    }
+
+    @Override
+    public long inFeatures() {
+        return in;
+    }
+
+    @Override
+    public long outFeatures() {
+        return out;
+    }
+
+    /** Bytes of the packed bf16 weight: {@code 2·in·out} plus the padding of oneDNN's blocks. */
+    public long weightBytes() {
+        return dnnl_memory_desc_get_size(weightDesc);
+    }
+
+    /** The oneDNN implementation that runs {@code n} rows, e.g. {@code brg:avx512_core_amx}. */
+    public String implementation(long n) {
+        return plan(n).implementation();
+    }
+
+    private MatmulPlan plan(long n) {
+        return plans.get(n, rows -> new MatmulPlan(engine, rows, weightDesc, biasDesc));
+    }
+
+    /** Asks the matmul for its favourite bf16 layout of the {@code [in, out]} weight. */
+    private dnnl_memory_desc_t preferredWeightLayout() {
+        dnnl_primitive_desc pd = MatmulPlan.matmulDesc(engine,
+                Dnnl.desc(dnnl_bf16, dnnl_ab, LAYOUT_ROWS, in),
+                Dnnl.desc(dnnl_bf16, dnnl_format_tag_any, in, out),
+                null,
+                Dnnl.desc(dnnl_f32, dnnl_ab, LAYOUT_ROWS, out),
+                null);
+        try {
+            return Dnnl.query(pd, dnnl_query_weights_md);
+        } finally {
+            dnnl_primitive_desc_destroy(pd);
+        }
+    }
+
+    /** Reorders the fp32 {@code [out, in]} weight, seen as {@code [in, out]} column-major, into the packed bf16 one. */
+    private void pack(INDArray weight) {
+        dnnl_memory_desc_t plain = Dnnl.desc(dnnl_f32, dnnl_ba, in, out);
+        var attr = Dnnl.userScratchpad();
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        Dnnl.check(dnnl_reorder_primitive_desc_create(pd, plain, engine, weightDesc, engine, attr), "reorder weights");
+        dnnl_memory_desc_t scratchpadDesc = Dnnl.query(pd, dnnl_query_scratchpad_md);
+        long scratchpadBytes = dnnl_memory_desc_get_size(scratchpadDesc);
+        var reorder = Dnnl.primitive(pd, attr);
+        try {
+            Dnnl.withOmpThreads(threads, () -> Dnnl.execute(engine, reorder,
+                    new Bound(DNNL_ARG_FROM, plain, weight),
+                    new Bound(DNNL_ARG_TO, weightDesc, packedWeight),
+                    Bound.optional(DNNL_ARG_SCRATCHPAD, scratchpadDesc,
+                            scratchpadBytes == 0 ? null : Nd4j.createUninitialized(DataType.BYTE, scratchpadBytes))));
+        } finally {
+            dnnl_primitive_destroy(reorder);
+        }
+    }
+
+    /** {@code a} itself when oneDNN can read it from its buffer's start as row-major, else a dense copy. */
+    private static INDArray dense(INDArray a) {
+        boolean rowMajorFromStart = a.ordering() == 'c' && a.offset() == 0 && Shape.hasDefaultStridesForShape(a);
+        return rowMajorFromStart ? a : a.dup('c');
+    }
+
+    /** The per-row-count plans; also the cleaner's action, so it must not refer back to the layer. */
+    private static final class Plans {
+        private final Map<Long, MatmulPlan> byRows = new ConcurrentHashMap<>();
+
+        MatmulPlan get(long n, LongFunction<MatmulPlan> create) {
+            return byRows.computeIfAbsent(n, create::apply);
+        }
+
+        void destroy() {
+            byRows.values().forEach(MatmulPlan::destroy);
+        }
+    }
+}
