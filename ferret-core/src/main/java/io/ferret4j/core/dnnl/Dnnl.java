@@ -34,7 +34,7 @@ final class Dnnl {
         }
     }
 
-    /** A dense descriptor: {@code tag} is {@code dnnl_ab} (row-major), {@code dnnl_ba} or {@code dnnl_format_tag_any}. */
+    /** A plain layout: {@code tag} is {@code dnnl_ab} (row-major), {@code dnnl_ba} or {@code dnnl_format_tag_any}. */
     static dnnl_memory_desc_t desc(int dataType, int tag, long... dims) {
         dnnl_memory_desc_t md = new dnnl_memory_desc_t();
         check(dnnl_memory_desc_init_by_tag(md, dims.length, dims, dataType, tag), "memory_desc_init");

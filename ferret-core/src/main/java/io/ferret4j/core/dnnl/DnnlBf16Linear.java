@@ -54,8 +54,8 @@ public final class DnnlBf16Linear implements Linear {
                     + Arrays.toString(weight.shape()));
         }
         if (bias != null && (bias.length() != weight.size(0) || bias.dataType() != DataType.FLOAT)) {
-            throw new IllegalArgumentException("bias must be FLOAT of length " + weight.size(0) + " (out features), got "
-                    + bias.dataType() + Arrays.toString(bias.shape()));
+            throw new IllegalArgumentException("bias must be FLOAT of length " + weight.size(0)
+                    + " (out features), got " + bias.dataType() + Arrays.toString(bias.shape()));
         }
         this.engine = DnnlSupport.engine();
         this.out = weight.size(0);
@@ -135,7 +135,7 @@ public final class DnnlBf16Linear implements Linear {
                     new Bound(DNNL_ARG_FROM, plain, weight),
                     new Bound(DNNL_ARG_TO, weightDesc, packedWeight),
                     Bound.optional(DNNL_ARG_SCRATCHPAD, scratchpadDesc,
-                            scratchpadBytes == 0 ? null : Nd4j.createUninitialized(DataType.BYTE, scratchpadBytes))));
+                            scratchpadBytes == 0 ? null : Nd4j.createUninitialized(DataType.INT8, scratchpadBytes))));
         } finally {
             dnnl_primitive_destroy(reorder);
         }

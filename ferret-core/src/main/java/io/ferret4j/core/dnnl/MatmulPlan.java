@@ -99,7 +99,7 @@ final class MatmulPlan {
 
     private static INDArray scratchpad(dnnl_memory_desc_t desc) {
         long bytes = dnnl_memory_desc_get_size(desc);
-        return bytes == 0 ? null : Nd4j.createUninitialized(DataType.BYTE, bytes);
+        return bytes == 0 ? null : Nd4j.createUninitialized(DataType.INT8, bytes);
     }
 
     private static String implementation(dnnl_primitive_desc pd) {

@@ -28,7 +28,7 @@ public final class Linears {
         return new DenseLinear(weight, bias);
     }
 
-    /** {@link DenseLinear#load} with a precision: {@code prefix.weight [out, in]} and optionally {@code prefix.bias}. */
+    /** {@link DenseLinear#load} with a precision: {@code prefix.weight [out, in]}, and {@code prefix.bias} if asked. */
     public static Linear load(Weights w, String prefix, long in, long out, boolean withBias, Precision precision) {
         INDArray weight = w.require(prefix + ".weight", out, in);
         INDArray bias = withBias ? w.require(prefix + ".bias", out) : null;

@@ -31,7 +31,7 @@ final class DnnlBf16LinearTest {
 
     @BeforeAll
     static void packClipFc1() {
-        assumeTrue(DnnlSupport.cpuSupportsBf16(), "this CPU has neither avx512_bf16 nor amx_bf16: bf16 path not testable");
+        assumeTrue(DnnlSupport.cpuSupportsBf16(), "this CPU has neither avx512_bf16 nor amx_bf16: nothing to test");
         assertThat(DnnlSupport.available()).as("bf16 CPU but %s", DnnlSupport.status()).isTrue();
         Nd4j.getRandom().setSeed(7);
         weight = Nd4j.randn(DataType.FLOAT, OUT, IN).muli(0.02);
