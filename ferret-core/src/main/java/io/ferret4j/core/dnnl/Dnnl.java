@@ -5,6 +5,7 @@ import static org.bytedeco.dnnl.global.dnnl.*;
 import java.lang.ref.Reference;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
@@ -60,15 +61,16 @@ final class Dnnl {
      * Runs {@code body} with this thread's OpenMP team set to {@code threads}, then restores it. oneDNN and ND4J
      * share one libgomp (whichever loads first; the other's copy is never mapped), and ferret4j runs ND4J's small
      * ops on one OpenMP thread ({@code OMP_NUM_THREADS=1}), so the wide team is granted only around oneDNN calls.
+     * Primitives must be created inside too: oneDNN fixes a primitive's thread partition when it creates it.
      */
-    static void withOmpThreads(int threads, Runnable body) {
+    static <T> T withOmpThreads(int threads, Supplier<T> body) {
         NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
         int before = ops.ompGetMaxThreads();
         if (before != threads) {
             ops.setOmpNumThreads(threads);
         }
         try {
-            body.run();
+            return body.get();
         } finally {
             if (before != threads) {
                 ops.setOmpNumThreads(before);

@@ -60,11 +60,10 @@ public final class DnnlBf16Linear implements Linear {
         this.engine = DnnlSupport.engine();
         this.out = weight.size(0);
         this.in = weight.size(1);
-        this.weightDesc = preferredWeightLayout();
-        this.packedWeight = Nd4j.createUninitialized(DataType.BFLOAT16, dnnl_memory_desc_get_size(weightDesc) / 2);
+        this.weightDesc = Dnnl.withOmpThreads(threads, this::preferredWeightLayout);
+        this.packedWeight = Dnnl.withOmpThreads(threads, () -> pack(dense(weight)));
         this.biasDesc = bias == null ? null : Dnnl.desc(dnnl_f32, dnnl_ab, 1, out);
         this.bias = bias == null ? null : bias.reshape(1, out).dup('c');
-        pack(dense(weight));
         CLEANER.register(this, plans::destroy);
     }
 
@@ -76,8 +75,7 @@ public final class DnnlBf16Linear implements Linear {
         }
         INDArray src = dense(x);
         INDArray y = Nd4j.createUninitialized(DataType.FLOAT, x.size(0), out);
-        MatmulPlan plan = plan(x.size(0));
-        Dnnl.withOmpThreads(threads, () -> plan.run(src, packedWeight, bias, y));
+        Dnnl.withOmpThreads(threads, () -> plan(x.size(0)).run(src, packedWeight, bias, y));
         Reference.reachabilityFence(this);                             // the cleaner must not destroy the plan early
         return y;
     }
@@ -99,9 +97,10 @@ public final class DnnlBf16Linear implements Linear {
 
     /** The oneDNN implementation that runs {@code n} rows, e.g. {@code brg:avx512_core_amx}. */
     public String implementation(long n) {
-        return plan(n).implementation();
+        return Dnnl.withOmpThreads(threads, () -> plan(n)).implementation();
     }
 
+    /** Call inside {@link Dnnl#withOmpThreads}: a plan's primitives keep the thread count they were made with. */
     private MatmulPlan plan(long n) {
         return plans.get(n, rows -> new MatmulPlan(engine, rows, weightDesc, biasDesc));
     }
@@ -121,8 +120,9 @@ public final class DnnlBf16Linear implements Linear {
         }
     }
 
-    /** Reorders the fp32 {@code [out, in]} weight, seen as {@code [in, out]} column-major, into the packed bf16 one. */
-    private void pack(INDArray weight) {
+    /** The fp32 {@code [out, in]} weight, seen as {@code [in, out]} column-major, reordered into {@code weightDesc}. */
+    private INDArray pack(INDArray weight) {
+        INDArray packed = Nd4j.createUninitialized(DataType.BFLOAT16, dnnl_memory_desc_get_size(weightDesc) / 2);
         dnnl_memory_desc_t plain = Dnnl.desc(dnnl_f32, dnnl_ba, in, out);
         var attr = Dnnl.userScratchpad();
         dnnl_primitive_desc pd = new dnnl_primitive_desc();
@@ -131,11 +131,12 @@ public final class DnnlBf16Linear implements Linear {
         long scratchpadBytes = dnnl_memory_desc_get_size(scratchpadDesc);
         var reorder = Dnnl.primitive(pd, attr);
         try {
-            Dnnl.withOmpThreads(threads, () -> Dnnl.execute(engine, reorder,
+            Dnnl.execute(engine, reorder,
                     new Bound(DNNL_ARG_FROM, plain, weight),
-                    new Bound(DNNL_ARG_TO, weightDesc, packedWeight),
+                    new Bound(DNNL_ARG_TO, weightDesc, packed),
                     Bound.optional(DNNL_ARG_SCRATCHPAD, scratchpadDesc,
-                            scratchpadBytes == 0 ? null : Nd4j.createUninitialized(DataType.INT8, scratchpadBytes))));
+                            scratchpadBytes == 0 ? null : Nd4j.createUninitialized(DataType.INT8, scratchpadBytes)));
+            return packed;
         } finally {
             dnnl_primitive_destroy(reorder);
         }

@@ -71,8 +71,11 @@ final class MatmulPlan {
         return pd;
     }
 
-    /** {@code y = bf16(x)·weights + bias}; {@code x} [n, in] and {@code y} [n, out] are dense row-major FLOAT. */
-    void run(INDArray x, INDArray packedWeights, INDArray biasRow, INDArray y) {
+    /**
+     * {@code y = bf16(x)·weights + bias}, written into and returned as {@code y}; {@code x} [n, in] and {@code y}
+     * [n, out] are dense row-major FLOAT.
+     */
+    INDArray run(INDArray x, INDArray packedWeights, INDArray biasRow, INDArray y) {
         INDArray xBf16 = Nd4j.createUninitialized(DataType.BFLOAT16, x.length());
         Dnnl.execute(engine, toBf16,
                 new Bound(DNNL_ARG_FROM, srcF32, x),
@@ -84,6 +87,7 @@ final class MatmulPlan {
                 Bound.optional(DNNL_ARG_BIAS, bias, biasRow),
                 new Bound(DNNL_ARG_DST, dst, y),
                 Bound.optional(DNNL_ARG_SCRATCHPAD, matmulScratchpad, scratchpad(matmulScratchpad)));
+        return y;
     }
 
     /** Which oneDNN implementation runs the matmul, e.g. {@code brg:avx512_core_amx}. */
