@@ -4,11 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Stream;
 
 import io.ferret4j.core.nn.DenseLinear;
 import org.junit.jupiter.api.BeforeAll;
@@ -119,6 +124,26 @@ final class DnnlBf16LinearTest {
     }
 
     @Test
+    void multipliesOnAnOpenMpTeamOfEveryCoreWhateverTheCallersTeam() throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        assumeTrue(cores > 1, "one core: no team to check");
+        String name = "dnnl-team-test";                                // Linux thread names: at most 15 characters
+        long[] threadsNamed = new long[2];
+        Thread caller = new Thread(() -> {                             // a fresh thread: OMP_NUM_THREADS=1 in tests
+            threadsNamed[0] = nativeThreadsNamed(name);
+            new DnnlBf16Linear(Nd4j.randn(DataType.FLOAT, 256, 256), null).forward(Nd4j.randn(DataType.FLOAT, 64, 256));
+            threadsNamed[1] = nativeThreadsNamed(name);
+        }, name);
+
+        caller.start();
+        caller.join();
+
+        assertThat(threadsNamed[0]).isEqualTo(1);
+        assertThat(threadsNamed[1]).as("the caller plus the OpenMP workers it spawned, which inherit its name")
+                .isEqualTo(cores);
+    }
+
+    @Test
     void packsTheWeightInHalfTheBytesOfFp32() {
         assertThat(layer.weightBytes()).isEqualTo(2L * IN * OUT);
         assertThat(layer.inFeatures()).isEqualTo(IN);
@@ -134,5 +159,19 @@ final class DnnlBf16LinearTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("DOUBLE");
         assertThatThrownBy(() -> new DnnlBf16Linear(weight, Nd4j.zeros(DataType.FLOAT, OUT - 1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("4096").hasMessageContaining("4095");
+    }
+
+    private static long nativeThreadsNamed(String name) {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            return tasks.filter(task -> {
+                try {
+                    return Files.readString(task.resolve("comm")).trim().equals(name);
+                } catch (IOException exited) {
+                    return false;
+                }
+            }).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
