@@ -14,12 +14,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Compares ND4J fp32 sgemm ({@link DenseLinear}: {@code Nd4j.gemm(x, W, out, false, true, 1, 0)} on the
- * {@code [out, in]} weight) with {@link DnnlBf16Linear} on Ferret's big batched products: CLIP ViT-L's MLP
- * ({@code 577×1024·1024×4096} and back) and LLaMA-7B prefill ({@code 700×4096·4096×4096}, {@code ·4096×11008}),
- * plus one decode row for contrast. Weights are warm (packed once, reused); both sides run interleaved so they
- * see the same machine load; GFLOP/s are medians. Also prints the error of bf16 against fp32 and the ISA oneDNN
- * dispatches. Not a test; run it by hand:
+ * Compares ND4J fp32 sgemm ({@code Nd4j.gemm(x, W, out, false, true, 1, 0)} on the {@code [out, in]} weight)
+ * with {@link DnnlBf16Linear} on Ferret's big batched products: CLIP ViT-L's MLP ({@code 577×1024·1024×4096} and
+ * back) and LLaMA-7B prefill ({@code 700×4096·4096×4096}, {@code ·4096×11008}), plus one decode row for contrast.
+ * Twice: into a reused output ("product") and as {@code Linear.forward}, which allocates its output
+ * ({@link DenseLinear} against {@link DnnlBf16Linear}). Weights are warm (packed once, reused); all four run
+ * interleaved so they see the same machine load; times are medians with the range in brackets. Also prints the
+ * error of bf16 against fp32 and the ISA oneDNN dispatches. Not a test; run it by hand:
  *
  * <pre>
  * mvn -B -o -q -pl ferret-core test-compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
@@ -43,8 +44,8 @@ public final class DnnlBenchmark {
             return;
         }
         System.out.println(DnnlSupport.status() + "; load " + loadAverage());
-        System.out.println("shape (n x in x out)     fp32 ms (GF/s)           bf16 ms (GF/s)        speed-up"
-                + "  max|err|  max|err|/max|y|  ‖err‖/‖y‖");
+        System.out.println("n x in x out         product: fp32 ms (GF/s) [range]  bf16 ms (GF/s) [range]  speed-up"
+                + " | forward: fp32 ms  bf16 ms  speed-up | max|err|  max|err|/max|y|  ‖err‖/‖y‖");
         Nd4j.getRandom().setSeed(42);
         for (long[] s : SHAPES) {
             run(s[0], s[1], s[2], repetitions);
@@ -66,18 +67,22 @@ public final class DnnlBenchmark {
         }
         INDArray expected = fp32.forward(x);
         INDArray actual = bf16.forward(x);
-        double[] fp32Ms = new double[repetitions];
-        double[] bf16Ms = new double[repetitions];
+        INDArray y = Nd4j.createUninitialized(DataType.FLOAT, n, out);
+        double[][] ms = new double[4][repetitions];                    // product fp32, bf16; forward fp32, bf16
         for (int r = 0; r < repetitions; r++) {
-            fp32Ms[r] = millis(() -> fp32.forward(x));
-            bf16Ms[r] = millis(() -> bf16.forward(x));
+            ms[0][r] = millis(() -> Nd4j.gemm(x, weight, y, false, true, 1.0, 0.0));
+            ms[1][r] = millis(() -> bf16.forward(x, y));
+            ms[2][r] = millis(() -> fp32.forward(x));
+            ms[3][r] = millis(() -> bf16.forward(x));
         }
         double flop = 2.0 * n * in * out;
         INDArray err = actual.sub(expected);
         double maxErr = err.amaxNumber().doubleValue();
-        System.out.printf("%4d x %5d x %5d   %7.2f (%4.0f) [%s]   %7.2f (%4.0f) [%s]   %4.2fx   %.2e   %.2e   %.2e%n",
-                n, in, out, median(fp32Ms), flop / median(fp32Ms) / 1e6, range(fp32Ms),
-                median(bf16Ms), flop / median(bf16Ms) / 1e6, range(bf16Ms), median(fp32Ms) / median(bf16Ms),
+        System.out.printf("%4d x %5d x %5d   %7.2f (%3.0f) [%s]   %7.2f (%3.0f) [%s]   %4.2fx  | %7.2f  %7.2f   %4.2fx"
+                        + "  | %.2e   %.2e   %.2e%n",
+                n, in, out, median(ms[0]), flop / median(ms[0]) / 1e6, range(ms[0]),
+                median(ms[1]), flop / median(ms[1]) / 1e6, range(ms[1]), median(ms[0]) / median(ms[1]),
+                median(ms[2]), median(ms[3]), median(ms[2]) / median(ms[3]),
                 maxErr, maxErr / expected.amaxNumber().doubleValue(),
                 err.norm2Number().doubleValue() / expected.norm2Number().doubleValue());
         System.out.printf("      %s; bf16 weight %.1f MB (fp32 %.1f MB), packed in %.0f ms%n", bf16.implementation(n),

@@ -97,6 +97,20 @@ final class DnnlBf16LinearTest {
     }
 
     @Test
+    void writesIntoACallersOutputAndRejectsOutputsItCannotWrite() {
+        INDArray x = Nd4j.randn(DataType.FLOAT, 7, IN);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 7, OUT);
+
+        INDArray returned = layer.forward(x, y);
+
+        assertThat(returned).isSameAs(y).isEqualTo(layer.forward(x));
+        assertThatThrownBy(() -> layer.forward(x, Nd4j.create(DataType.FLOAT, new long[] {7, OUT}, 'f')))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("order f");
+        assertThatThrownBy(() -> layer.forward(x, Nd4j.zeros(DataType.FLOAT, 8, OUT)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[7, 4096]");
+    }
+
+    @Test
     void fourThreadsSharingOneLayerGetTheSequentialResults() throws Exception {
         DnnlBf16Linear shared = new DnnlBf16Linear(weight, bias);           // no plans yet: threads race to build them
         int[] rows = {577, 577, 7, 64};
