@@ -26,8 +26,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * off-heap buffers. The primitives of each row count {@code n} are built on first use and shared by all threads.
  *
  * <p>Error: each output differs from fp32 by at most {@code (2u + u²)·Σ|x·w| + fp32 summation error}, with
- * {@code u = 2^-8} the bf16 unit roundoff, i.e. about 0.8 % of {@code Σ|x·w|}; on random data the typical error is
- * far smaller (see {@code DnnlBenchmark}).
+ * {@code u = 2^-8} the bf16 unit roundoff, i.e. about 0.8 % of {@code Σ|x·w|}; on random data it is about 0.23 %
+ * of {@code ‖y‖}. Speed: about twice ND4J's fp32 sgemm on avx512_bf16 (numbers in
+ * {@link io.ferret4j.core.nn.Linears}).
  */
 public final class DnnlBf16Linear implements Linear {
     /** Row count the weight layout is chosen for: the big batched products this path exists for. */
