@@ -77,7 +77,8 @@ public final class DnnlBf16Linear implements Linear {
     /**
      * {@link #forward(INDArray)} into a caller's buffer {@code y}, which must be a dense row-major FLOAT
      * {@code [n, out]} array that is not a view; returns {@code y}. Reusing {@code y} spares the page faults of
-     * fresh output memory, which cost about as much as the bf16 product of a {@code [577, 1024]} input here.
+     * fresh output memory, which here add about 40 % to a {@code [577, 1024]·[1024, 4096]} product (21 against
+     * 15 ms).
      */
     public INDArray forward(INDArray x, INDArray y) {                  // [n, in] -> [n, out]
         requireInput(x);
