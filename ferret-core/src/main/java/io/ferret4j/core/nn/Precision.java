@@ -1,0 +1,9 @@
+package io.ferret4j.core.nn;
+
+/** The arithmetic a {@link Linear} may use for its weight product. */
+public enum Precision {
+    /** ND4J fp32 sgemm: the reference numerics. */
+    FP32,
+    /** bf16 weights and inputs with fp32 accumulation through oneDNN, where the CPU supports it; else FP32. */
+    BF16
+}
