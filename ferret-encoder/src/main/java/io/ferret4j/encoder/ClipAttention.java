@@ -1,6 +1,8 @@
 package io.ferret4j.encoder;
 
-import io.ferret4j.core.nn.DenseLinear;
+import io.ferret4j.core.nn.Linear;
+import io.ferret4j.core.nn.Linears;
+import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,15 +23,15 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 final class ClipAttention {
     private static final INDArrayIndex ALL = NDArrayIndex.all();
-    private final DenseLinear qProj;
-    private final DenseLinear kProj;
-    private final DenseLinear vProj;
-    private final DenseLinear outProj;
+    private final Linear qProj;
+    private final Linear kProj;
+    private final Linear vProj;
+    private final Linear outProj;
     private final int heads;
     private final int headDim;
     private final double scale;
 
-    private ClipAttention(DenseLinear qProj, DenseLinear kProj, DenseLinear vProj, DenseLinear outProj,
+    private ClipAttention(Linear qProj, Linear kProj, Linear vProj, Linear outProj,
                           ClipVisionConfig c) {
         this.qProj = qProj;
         this.kProj = kProj;
@@ -41,13 +43,13 @@ final class ClipAttention {
     }
 
     /** Loads {@code prefix.{q,k,v,out}_proj.{weight, bias}}, each {@code [D, D]} / {@code [D]}. */
-    static ClipAttention load(Weights w, String prefix, ClipVisionConfig c) {
+    static ClipAttention load(Weights w, String prefix, ClipVisionConfig c, Precision precision) {
         int d = c.hiddenSize();
         return new ClipAttention(
-                DenseLinear.load(w, prefix + "q_proj", d, d, true),
-                DenseLinear.load(w, prefix + "k_proj", d, d, true),
-                DenseLinear.load(w, prefix + "v_proj", d, d, true),
-                DenseLinear.load(w, prefix + "out_proj", d, d, true),
+                Linears.load(w, prefix + "q_proj", d, d, true, precision),
+                Linears.load(w, prefix + "k_proj", d, d, true, precision),
+                Linears.load(w, prefix + "v_proj", d, d, true, precision),
+                Linears.load(w, prefix + "out_proj", d, d, true, precision),
                 c);
     }
 

@@ -1,6 +1,7 @@
 package io.ferret4j.encoder;
 
 import io.ferret4j.core.nn.LayerNorm;
+import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -19,12 +20,12 @@ final class ClipEncoderLayer {
     }
 
     /** Loads the layer under {@code prefix} (e.g. {@code "vision_model.encoder.layers.7."}). */
-    static ClipEncoderLayer load(Weights w, String prefix, ClipVisionConfig c) {
+    static ClipEncoderLayer load(Weights w, String prefix, ClipVisionConfig c, Precision precision) {
         return new ClipEncoderLayer(
                 LayerNorm.load(w, prefix + "layer_norm1", c.hiddenSize(), c.layerNormEps()),
-                ClipAttention.load(w, prefix + "self_attn.", c),
+                ClipAttention.load(w, prefix + "self_attn.", c, precision),
                 LayerNorm.load(w, prefix + "layer_norm2", c.hiddenSize(), c.layerNormEps()),
-                ClipMlp.load(w, prefix + "mlp.", c));
+                ClipMlp.load(w, prefix + "mlp.", c, precision));
     }
 
     INDArray forward(INDArray hiddenStates) {                          // [T, D] -> [T, D]

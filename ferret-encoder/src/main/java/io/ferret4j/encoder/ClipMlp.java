@@ -1,6 +1,8 @@
 package io.ferret4j.encoder;
 
-import io.ferret4j.core.nn.DenseLinear;
+import io.ferret4j.core.nn.Linear;
+import io.ferret4j.core.nn.Linears;
+import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.GELU;
@@ -8,19 +10,19 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /** HF {@code CLIPMLP}: {@code fc2(quick_gelu(fc1(x)))} with {@code quick_gelu(z) = z · sigmoid(1.702 z)}. */
 final class ClipMlp {
-    private final DenseLinear fc1;                                     // [I, D]
-    private final DenseLinear fc2;                                     // [D, I]
+    private final Linear fc1;                                     // [I, D]
+    private final Linear fc2;                                     // [D, I]
 
-    private ClipMlp(DenseLinear fc1, DenseLinear fc2) {
+    private ClipMlp(Linear fc1, Linear fc2) {
         this.fc1 = fc1;
         this.fc2 = fc2;
     }
 
     /** Loads {@code prefix.fc1} ({@code [I, D]}) and {@code prefix.fc2} ({@code [D, I]}), with biases. */
-    static ClipMlp load(Weights w, String prefix, ClipVisionConfig c) {
+    static ClipMlp load(Weights w, String prefix, ClipVisionConfig c, Precision precision) {
         return new ClipMlp(
-                DenseLinear.load(w, prefix + "fc1", c.hiddenSize(), c.intermediateSize(), true),
-                DenseLinear.load(w, prefix + "fc2", c.intermediateSize(), c.hiddenSize(), true));
+                Linears.load(w, prefix + "fc1", c.hiddenSize(), c.intermediateSize(), true, precision),
+                Linears.load(w, prefix + "fc2", c.intermediateSize(), c.hiddenSize(), true, precision));
     }
 
     INDArray forward(INDArray hiddenStates) {                          // [n, D] -> [n, D]

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import io.ferret4j.core.nn.LayerNorm;
+import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.probe.Probe;
 import io.ferret4j.core.weights.Checkpoints;
 import io.ferret4j.core.weights.TensorSource;
@@ -92,12 +93,22 @@ public final class ClipVisionTower {
      *                            the end, so Ferret's {@code -2} is the output of layer {@code L - 2}
      */
     public static ClipVisionTower load(Path folder, int mmVisionSelectLayer, SelectFeature selectFeature) {
-        return loadFolder(folder, mmVisionSelectLayer, selectFeature, false);
+        return load(folder, mmVisionSelectLayer, selectFeature, Precision.FP32);
+    }
+
+    /**
+     * Like {@link #load(Path, int, SelectFeature)}, multiplying in {@code precision}: {@link Precision#BF16} runs the
+     * projections and MLPs through oneDNN in bf16 where the CPU supports it (about twice as fast here, relative error
+     * about 2e-3 per product), else in fp32.
+     */
+    public static ClipVisionTower load(Path folder, int mmVisionSelectLayer, SelectFeature selectFeature,
+                                       Precision precision) {
+        return loadFolder(folder, mmVisionSelectLayer, selectFeature, false, precision);
     }
 
     /** Like {@link #load(Path, int, SelectFeature)} but with every layer and {@code post_layernorm}. */
     public static ClipVisionTower loadComplete(Path folder, int mmVisionSelectLayer, SelectFeature selectFeature) {
-        return loadFolder(folder, mmVisionSelectLayer, selectFeature, true);
+        return loadFolder(folder, mmVisionSelectLayer, selectFeature, true, Precision.FP32);
     }
 
     /**
@@ -106,21 +117,22 @@ public final class ClipVisionTower {
      */
     public static ClipVisionTower load(Weights w, ClipVisionConfig c, int mmVisionSelectLayer,
                                        SelectFeature selectFeature) {
-        return build(w, c, mmVisionSelectLayer, selectFeature, false);
+        return build(w, c, mmVisionSelectLayer, selectFeature, false, Precision.FP32);
     }
 
-    private static ClipVisionTower loadFolder(Path folder, int selectLayer, SelectFeature feature, boolean complete) {
+    private static ClipVisionTower loadFolder(Path folder, int selectLayer, SelectFeature feature, boolean complete,
+                                              Precision precision) {
         ClipVisionConfig c = ClipVisionConfig.fromJson(folder);
         try (TensorSource source = Checkpoints.open(folder)) {
             Weights w = Weights.of(source);
-            ClipVisionTower tower = build(w, c, selectLayer, feature, complete);
+            ClipVisionTower tower = build(w, c, selectLayer, feature, complete, precision);
             w.requireAllUsed();
             return tower;
         }
     }
 
     private static ClipVisionTower build(Weights root, ClipVisionConfig c, int selectLayer, SelectFeature feature,
-                                         boolean complete) {
+                                         boolean complete, Precision precision) {
         c.validate();
         int selectIndex = hiddenStateIndex(selectLayer, c.numHiddenLayers());
         int loaded = complete ? c.numHiddenLayers() : selectIndex;
@@ -132,7 +144,7 @@ public final class ClipVisionTower {
         List<ClipEncoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < c.numHiddenLayers(); i++) {
             if (i < loaded) {
-                layers.add(ClipEncoderLayer.load(w, "encoder.layers." + i + ".", c));
+                layers.add(ClipEncoderLayer.load(w, "encoder.layers." + i + ".", c, precision));
             } else {
                 w.ignore("encoder.layers." + i + ".");                 // past the selected layer: never run
             }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 
+import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.probe.RecordingProbe;
 import io.ferret4j.core.testing.Goldens;
 import io.ferret4j.core.testing.TensorAssert;
@@ -75,6 +76,19 @@ final class ClipVisionTowerGoldenTest {
 
         assertThat(features.shape()).containsExactly(1, 576, 64);
         assertClose(expected, features, FP32_ATOL, 0);
+    }
+
+    @Test
+    void bf16ProductsStayWithinBf16ErrorOfTheReferenceFeature() {
+        ClipVisionTower bf16 = ClipVisionTower.load(Goldens.path("clip/model"), -2, SelectFeature.PATCH, Precision.BF16);
+        INDArray hs = expected(0, "hidden_states");
+        INDArray expected = hs.get(NDArrayIndex.point(hs.size(0) - 2), NDArrayIndex.all(),
+                NDArrayIndex.interval(1, hs.size(2)), NDArrayIndex.all());
+
+        INDArray features = bf16.features(pixels(0));
+
+        double relative = features.sub(expected).norm2Number().doubleValue() / expected.norm2Number().doubleValue();
+        assertThat(relative).isLessThan(2e-2);                       // bf16 keeps 8 bits: ~4e-3 per rounding
     }
 
     @ParameterizedTest

@@ -4,11 +4,13 @@ import java.awt.image.BufferedImage;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.function.Consumer;
 
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.ImageFactory;
+import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.region.Region;
 import io.ferret4j.encoder.ImageFiles;
@@ -21,7 +23,7 @@ import io.ferret4j.llm.generate.GenerationConfig;
 final class AskCommand {
     static final Set<String> VALUE_OPTIONS = Set.of("--model", "--vision-tower", "--image", "--question", "--text",
             "--prompt", "--max-new-tokens", "--temperature", "--top-p", "--seed", "--annotate", "--dump", "--point",
-            "--box", "--mask", "--polygon", "--weights");
+            "--box", "--mask", "--polygon", "--weights", "--vision-precision");
     static final Set<String> FLAGS = Set.of("--deterministic", "--json");
 
     private AskCommand() {
@@ -86,7 +88,8 @@ final class AskCommand {
                 : GenerationConfig.sampling(maxNewTokens, temperature, 0, topP, seed);
         FerretOptions options = FerretOptions.defaults().withGeneration(generation)
                 .withDeterministicSampler(args.has("--deterministic")).withSeed(seed)
-                .withWeightFormat(WeightFormat.parse(args.get("--weights").orElse("f16")));
+                .withWeightFormat(WeightFormat.parse(args.get("--weights").orElse("f16")))
+                .withVisionPrecision(Precision.valueOf(args.get("--vision-precision").orElse("fp32").toUpperCase(Locale.ROOT)));
         return args.get("--vision-tower").map(v -> options.withVisionTower(Path.of(v))).orElse(options);
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -14,6 +15,7 @@ import java.util.function.Consumer;
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.ImageFactory;
 import io.ferret4j.core.kernels.KernelPool;
+import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.region.Region;
 import io.ferret4j.core.weights.DType;
@@ -42,7 +44,7 @@ final class BenchCommand {
 
     static void run(List<String> rawArgs, PrintStream out) {
         CliArgs args = CliArgs.parse(rawArgs, Set.of("--model", "--weights", "--layers", "--threads", "--new-tokens",
-                "--work"), Set.of("--json"));
+                "--work", "--vision-precision"), Set.of("--json"));
         RandomCheckpoint.Shapes full = switch (args.get("--model").orElse("7b")) {
             case "7b" -> RandomCheckpoint.Shapes.FERRET_7B;
             case "13b" -> RandomCheckpoint.Shapes.FERRET_13B;
@@ -59,16 +61,17 @@ final class BenchCommand {
         int newTokens = args.intValue("--new-tokens", 16);
         Path work = Path.of(args.get("--work").orElse(System.getProperty("java.io.tmpdir")));
         boolean json = args.has("--json");
+        Precision vision = Precision.valueOf(args.get("--vision-precision").orElse("fp32").toUpperCase(Locale.ROOT));
         Path dir = tempDir(work);
         try {
-            Map<String, Object> r = measure(shapes, format, threads, newTokens, dir, json ? s -> { } : out::println);
+            Map<String, Object> r = measure(shapes, format, vision, threads, newTokens, dir, json ? s -> { } : out::println);
             out.println(json ? AnswerOutput.JSON.valueToTree(r).toString() : table(r));
         } finally {
             BundledFiles.deleteTree(dir);
         }
     }
 
-    private static Map<String, Object> measure(RandomCheckpoint.Shapes s, WeightFormat format, int threads,
+    private static Map<String, Object> measure(RandomCheckpoint.Shapes s, WeightFormat format, Precision vision, int threads,
                                                int newTokens, Path dir, Consumer<String> log) {
         Map<String, Object> r = new LinkedHashMap<>();
         log.accept("measuring memory bandwidth and sgemm ...");
@@ -92,7 +95,7 @@ final class BenchCommand {
         log.accept("loading ...");
         long t0 = System.nanoTime();
         try (Ferret ferret = Ferret.load(model, FerretOptions.defaults().withMaxNewTokens(newTokens)
-                .withDeterministicSampler(true).withWeightFormat(format))) {
+                .withDeterministicSampler(true).withWeightFormat(format).withVisionPrecision(vision))) {
             r.put("load_s", (System.nanoTime() - t0) / 1e9);
             log.accept("first answer (pages in the weights) ...");
             ask(ferret, image);
@@ -109,6 +112,7 @@ final class BenchCommand {
             r.put("encode_fraction_of_limit", s.encodeFlops() / (sgemm * 1e9) / (t.encodeNanos() / 1e9));
             r.put("model", s.toString());
             r.put("weights", format.toString());
+            r.put("vision_precision", vision.toString());
             r.put("threads", threads);
             r.put("java", Runtime.version().toString());
         }

@@ -70,7 +70,7 @@ final class FerretModel {
         LOG.info("Loading CLIP vision tower from {}", towerDir);
         ClipImageProcessor processor = ClipImageProcessor.load(towerDir);
         ClipVisionTower tower = ClipVisionTower.load(towerDir, config.mmVisionSelectLayer(),
-                ClipVisionTower.SelectFeature.of(config.mmVisionSelectFeature()));
+                ClipVisionTower.SelectFeature.of(config.mmVisionSelectFeature()), options.visionPrecision());
         if (tower.config().hiddenSize() != config.mmHiddenSize()) {
             throw new IllegalArgumentException("the vision tower at " + towerDir + " has hidden_size "
                     + tower.config().hiddenSize() + " but the Ferret config expects mm_hidden_size " + config.mmHiddenSize());
