@@ -10,9 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Kernels on the incubating Vector API with {@code FloatVector.SPECIES_PREFERRED} lanes and fused multiply-adds.
- * For one input row (decoding) the widening is fused into the dot product and vectors are loaded straight from
- * the weight's buffer through {@link DirectLoads}; where this JDK offers no such load, each row is first copied
- * into a per-thread array (a memcpy, which costs about a fifth of the kernel's time). For several input rows each
+ * For one input row (decoding) the widening is fused into the dot product. Vectors are loaded straight from a
+ * mapped weight through {@link SegmentLoads} where the JDK has memory segments (19+); otherwise each row is first
+ * copied into a per-thread array with a memcpy, and heap weights are read in place. For several input rows each
  * weight row is widened once into a scratch row and reused. Loaded only through {@link KernelSelection}.
  */
 final class VectorRowKernels implements RowKernels {
@@ -25,11 +25,10 @@ final class VectorRowKernels implements RowKernels {
     private static final int PER_BLOCK = Q8_0.BLOCK / L;              // vectors per Q8_0 block
     private static final int SCALE_GROUP = 16;                        // rows whose Q8_0 scales are widened at once
     private static final float X_SCALE = 0x1p56f;                     // see dotF16
-    private static final DirectLoads LOADS = DirectLoads.find();      // null: copy rows
 
     private final boolean direct;
 
-    /** Kernels that load from buffers directly where this JDK allows. */
+    /** Kernels that load from mapped buffers directly where this JDK allows. */
     VectorRowKernels() {
         this(true);
     }
@@ -39,7 +38,7 @@ final class VectorRowKernels implements RowKernels {
         if (L < 8) {
             throw new IllegalStateException("preferred vectors hold " + L + " floats, the kernels need >= 8");
         }
-        this.direct = direct && LOADS != null;
+        this.direct = direct && SegmentLoads.AVAILABLE;
     }
 
     @Override
@@ -72,7 +71,7 @@ final class VectorRowKernels implements RowKernels {
         float[] xs = s.scales;
         scale(x, cols, X_SCALE, xs);
         if (direct) {
-            Object src = LOADS.source(w.bytes());
+            Object src = SegmentLoads.source(w.bytes());
             for (int r = r0; r < r1; r++) {
                 y[r] = dotF16(w, src, r, xs) * X_SCALE;
             }
@@ -88,7 +87,7 @@ final class VectorRowKernels implements RowKernels {
         int cols = w.cols();
         int blocks = cols / Q8_0.BLOCK;
         boolean heap = w.quantsOnHeap();
-        Object src = direct && !heap ? LOADS.source(w.quantBytes()) : null;
+        Object src = direct && !heap ? SegmentLoads.source(w.quantBytes()) : null;
         // scales are fetched and widened for SCALE_GROUP rows at a time: one copy instead of one per row
         for (int g = r0; g < r1; g += SCALE_GROUP) {
             int count = Math.min(SCALE_GROUP, r1 - g);
@@ -142,13 +141,13 @@ final class VectorRowKernels implements RowKernels {
         FloatVector a3 = FloatVector.zero(F);
         int c = 0;
         for (; c + 4 * L <= cols; c += 4 * L) {
-            a0 = halfBits(LOADS.shorts(S, src, base + 2L * c)).fma(xv(xs, c), a0);
-            a1 = halfBits(LOADS.shorts(S, src, base + 2L * (c + L))).fma(xv(xs, c + L), a1);
-            a2 = halfBits(LOADS.shorts(S, src, base + 2L * (c + 2 * L))).fma(xv(xs, c + 2 * L), a2);
-            a3 = halfBits(LOADS.shorts(S, src, base + 2L * (c + 3 * L))).fma(xv(xs, c + 3 * L), a3);
+            a0 = halfBits(SegmentLoads.shorts(S, src, base + 2L * c)).fma(xv(xs, c), a0);
+            a1 = halfBits(SegmentLoads.shorts(S, src, base + 2L * (c + L))).fma(xv(xs, c + L), a1);
+            a2 = halfBits(SegmentLoads.shorts(S, src, base + 2L * (c + 2 * L))).fma(xv(xs, c + 2 * L), a2);
+            a3 = halfBits(SegmentLoads.shorts(S, src, base + 2L * (c + 3 * L))).fma(xv(xs, c + 3 * L), a3);
         }
         for (; c + L <= cols; c += L) {
-            a0 = halfBits(LOADS.shorts(S, src, base + 2L * c)).fma(xv(xs, c), a0);
+            a0 = halfBits(SegmentLoads.shorts(S, src, base + 2L * c)).fma(xv(xs, c), a0);
         }
         float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
         for (; c < cols; c++) {
@@ -159,45 +158,38 @@ final class VectorRowKernels implements RowKernels {
 
     /**
      * {@code Σ_b d_b · (Σ_j q_j x_j)} with this row's scales at {@code d[dOff, dOff + cols / 32)}: each block's
-     * products are summed, then scaled once into one of four accumulators.
+     * products are summed, then scaled once into one of two accumulators. (Unrolling four blocks was no faster on
+     * JDK 17 and made JDK 25's C2 give up intrinsifying part of the loop, which then allocated every vector.)
      */
     private static float dotQ8(byte[] q, int qo, float[] d, int dOff, float[] x, int cols) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
         int blocks = cols / Q8_0.BLOCK;
         int b = 0;
-        for (; b + 4 <= blocks; b += 4) {
+        for (; b + 2 <= blocks; b += 2) {
             a0 = block(q, qo, x, b).fma(FloatVector.broadcast(F, d[dOff + b]), a0);
             a1 = block(q, qo, x, b + 1).fma(FloatVector.broadcast(F, d[dOff + b + 1]), a1);
-            a2 = block(q, qo, x, b + 2).fma(FloatVector.broadcast(F, d[dOff + b + 2]), a2);
-            a3 = block(q, qo, x, b + 3).fma(FloatVector.broadcast(F, d[dOff + b + 3]), a3);
         }
-        for (; b < blocks; b++) {
+        if (b < blocks) {
             a0 = block(q, qo, x, b).fma(FloatVector.broadcast(F, d[dOff + b]), a0);
         }
-        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        return a0.add(a1).reduceLanes(VectorOperators.ADD);
     }
 
     /** {@link #dotQ8(byte[], int, float[], int, float[], int)} on quants loaded from {@code src}. */
     private static float dotQ8(Object src, long qo, float[] d, int dOff, float[] x, int cols) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
         int blocks = cols / Q8_0.BLOCK;
         int b = 0;
-        for (; b + 4 <= blocks; b += 4) {
+        for (; b + 2 <= blocks; b += 2) {
             a0 = block(src, qo, x, b).fma(FloatVector.broadcast(F, d[dOff + b]), a0);
             a1 = block(src, qo, x, b + 1).fma(FloatVector.broadcast(F, d[dOff + b + 1]), a1);
-            a2 = block(src, qo, x, b + 2).fma(FloatVector.broadcast(F, d[dOff + b + 2]), a2);
-            a3 = block(src, qo, x, b + 3).fma(FloatVector.broadcast(F, d[dOff + b + 3]), a3);
         }
-        for (; b < blocks; b++) {
+        if (b < blocks) {
             a0 = block(src, qo, x, b).fma(FloatVector.broadcast(F, d[dOff + b]), a0);
         }
-        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        return a0.add(a1).reduceLanes(VectorOperators.ADD);
     }
 
     private static FloatVector block(byte[] q, int qo, float[] x, int b) {
@@ -211,24 +203,63 @@ final class VectorRowKernels implements RowKernels {
 
     private static FloatVector block(Object src, long qo, float[] x, int b) {
         int c = b * Q8_0.BLOCK;
-        FloatVector p = q8(LOADS.bytes(B, src, qo + c)).mul(xv(x, c));
+        FloatVector p = q8(SegmentLoads.bytes(B, src, qo + c)).mul(xv(x, c));
         for (int k = 1; k < PER_BLOCK; k++) {
-            p = q8(LOADS.bytes(B, src, qo + c + k * L)).fma(xv(x, c + k * L), p);
+            p = q8(SegmentLoads.bytes(B, src, qo + c + k * L)).fma(xv(x, c + k * L), p);
         }
         return p;
     }
 
     // ---------------------------------------------------------------- several input rows
 
+    /** Each weight row is widened once, then dotted with the input rows four at a time (one load of w per four). */
     private static void multiplyRows(CompactMatrix w, float[] x, int n, float[] y, int r0, int r1, KernelScratch s) {
         int cols = w.cols();
         int rows = w.rows();
+        float[] sums = new float[4];
         for (int r = r0; r < r1; r++) {
             decode(w, r, s.row, 0, s);
-            for (int i = 0; i < n; i++) {
+            int i = 0;
+            for (; i + 4 <= n; i += 4) {
+                dot4(s.row, x, i * cols, cols, sums);
+                for (int k = 0; k < 4; k++) {
+                    y[(i + k) * rows + r] = sums[k];
+                }
+            }
+            for (; i < n; i++) {
                 y[i * rows + r] = dot(s.row, x, i * cols, cols);
             }
         }
+    }
+
+    /** {@code sums[k] = Σ_c w[c] x[xo + k * cols + c]} for k < 4. */
+    private static void dot4(float[] w, float[] x, int xo, int cols, float[] sums) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
+        int c = 0;
+        for (; c + L <= cols; c += L) {
+            FloatVector wv = xv(w, c);
+            a0 = wv.fma(xv(x, xo + c), a0);
+            a1 = wv.fma(xv(x, xo + cols + c), a1);
+            a2 = wv.fma(xv(x, xo + 2 * cols + c), a2);
+            a3 = wv.fma(xv(x, xo + 3 * cols + c), a3);
+        }
+        float s0 = a0.reduceLanes(VectorOperators.ADD);
+        float s1 = a1.reduceLanes(VectorOperators.ADD);
+        float s2 = a2.reduceLanes(VectorOperators.ADD);
+        float s3 = a3.reduceLanes(VectorOperators.ADD);
+        for (; c < cols; c++) {
+            s0 += w[c] * x[xo + c];
+            s1 += w[c] * x[xo + cols + c];
+            s2 += w[c] * x[xo + 2 * cols + c];
+            s3 += w[c] * x[xo + 3 * cols + c];
+        }
+        sums[0] = s0;
+        sums[1] = s1;
+        sums[2] = s2;
+        sums[3] = s3;
     }
 
     private static float dot(float[] w, float[] x, int xo, int cols) {
