@@ -15,14 +15,17 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector loads straight from a (memory-mapped) {@code ByteBuffer} through {@code java.lang.foreign.MemorySegment}
  * ({@code fromMemorySegment}, JDK 19 and later), sparing the kernels a copy of every weight row. The code compiles
  * on JDK 17, where that type does not exist, by reaching it through method handles held in static finals, which the
- * JIT inlines like direct calls. {@link #AVAILABLE} is false on JDK 17, and wherever the probe of a known buffer
+ * JIT inlines like direct calls; the kernels invoke {@link #SHORTS} and {@link #BYTES} themselves, since a helper
+ * method returning a vector risks not being inlined, and then every vector is boxed. {@link #AVAILABLE} is false on JDK 17, and wherever the probe of a known buffer
  * fails (e.g. while {@code MemorySegment} is a preview API). JDK 17's own {@code fromByteBuffer} is not used: it
  * measured no faster than copying for F16 rows and slower for Q8_0.
  */
 final class SegmentLoads {
     private static final MethodHandle OF_BUFFER;                       // (ByteBuffer) -> MemorySegment as Object
-    private static final MethodHandle SHORTS;                          // ShortVector.fromMemorySegment, erased
-    private static final MethodHandle BYTES;                           // ByteVector.fromMemorySegment, erased
+    /** {@code ShortVector.fromMemorySegment} as {@code (VectorSpecies, Object, long, ByteOrder) ShortVector}. */
+    static final MethodHandle SHORTS;
+    /** {@code ByteVector.fromMemorySegment} as {@code (VectorSpecies, Object, long, ByteOrder) ByteVector}. */
+    static final MethodHandle BYTES;
     /** True if loads from segments work on this JDK. */
     static final boolean AVAILABLE;
 
@@ -65,22 +68,6 @@ final class SegmentLoads {
         }
     }
 
-    static ShortVector shorts(VectorSpecies<Short> species, Object source, long byteOffset) {
-        try {
-            return (ShortVector) SHORTS.invokeExact(species, source, byteOffset, ByteOrder.LITTLE_ENDIAN);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    static ByteVector bytes(VectorSpecies<Byte> species, Object source, long byteOffset) {
-        try {
-            return (ByteVector) BYTES.invokeExact(species, source, byteOffset, ByteOrder.LITTLE_ENDIAN);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
     /** Loads known values from an offset read-only direct buffer and compares them lane by lane. */
     private static boolean readsBack() {
         try {
@@ -89,20 +76,21 @@ final class SegmentLoads {
                 b.putShort(i * 2, (short) (i * 1000 - 7000));
             }
             Object src = source(b.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN));
-            ShortVector s = shorts(ShortVector.SPECIES_128, src, 6);
-            ByteVector v = bytes(ByteVector.SPECIES_64, src, 5);
+            ShortVector s = (ShortVector) SHORTS.invokeExact(ShortVector.SPECIES_128, src, 6L, ByteOrder.LITTLE_ENDIAN);
+            ByteVector v = (ByteVector) BYTES.invokeExact(ByteVector.SPECIES_64, src, 5L, ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < 8; i++) {
                 if (s.lane(i) != b.getShort(6 + 2 * i) || v.lane(i) != b.get(5 + i)) {
                     return false;
                 }
             }
             return true;
-        } catch (RuntimeException | LinkageError e) {
+        } catch (Throwable e) {
             return false;                                              // e.g. preview API not enabled
         }
     }
 
-    private static RuntimeException rethrow(Throwable t) {
+    /** {@code t} as an unchecked exception (method handle calls declare Throwable). */
+    static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException re) {
             return re;
         }

@@ -1,10 +1,17 @@
 package io.ferret4j.core.kernels;
 
+import static jdk.incubator.vector.VectorOperators.ADD;
+import static jdk.incubator.vector.VectorOperators.AND;
+import static jdk.incubator.vector.VectorOperators.B2F;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.S2I;
+
+import java.nio.ByteOrder;
+
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -14,6 +21,10 @@ import jdk.incubator.vector.VectorSpecies;
  * mapped weight through {@link SegmentLoads} where the JDK has memory segments (19+); otherwise each row is first
  * copied into a per-thread array with a memcpy, and heap weights are read in place. For several input rows each
  * weight row is widened once into a scratch row and reused. Loaded only through {@link KernelSelection}.
+ *
+ * <p>Every vector expression is written out inside the method that loops over it: a private helper returning a
+ * vector is inlined only while C2 sees fit (JDK 25 declined once the helper had been compiled on its own), and a
+ * call that is not inlined boxes every vector, which is a hundred times slower.
  */
 final class VectorRowKernels implements RowKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -22,9 +33,10 @@ final class VectorRowKernels implements RowKernels {
     private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
     private static final VectorSpecies<Byte> B = L >= 8
             ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : ByteVector.SPECIES_64;
-    private static final int PER_BLOCK = Q8_0.BLOCK / L;              // vectors per Q8_0 block
+    private static final int BLOCK = Q8_0.BLOCK;
     private static final int SCALE_GROUP = 16;                        // rows whose Q8_0 scales are widened at once
     private static final float X_SCALE = 0x1p56f;                     // see dotF16
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private final boolean direct;
 
@@ -33,7 +45,7 @@ final class VectorRowKernels implements RowKernels {
         this(true);
     }
 
-    /** With {@code direct} false, rows of mapped weights are always copied (the path of JDKs without direct loads). */
+    /** With {@code direct} false, rows of mapped weights are always copied (the path of JDK 17). */
     VectorRowKernels(boolean direct) {
         if (L < 8) {
             throw new IllegalStateException("preferred vectors hold " + L + " floats, the kernels need >= 8");
@@ -85,7 +97,7 @@ final class VectorRowKernels implements RowKernels {
 
     private void matvecQ8(Q8_0 w, float[] x, float[] y, int r0, int r1, KernelScratch s) {
         int cols = w.cols();
-        int blocks = cols / Q8_0.BLOCK;
+        int blocks = cols / BLOCK;
         boolean heap = w.quantsOnHeap();
         Object src = direct && !heap ? SegmentLoads.source(w.quantBytes()) : null;
         // scales are fetched and widened for SCALE_GROUP rows at a time: one copy instead of one per row
@@ -106,52 +118,64 @@ final class VectorRowKernels implements RowKernels {
 
     /**
      * {@code 2^-56 Σ w_c x_c} from raw half bits and {@code xs = x · 2^56}: a half's bits moved into float position
-     * are {@code w · 2^-112}, so putting {@code 2^56} on each side saves the re-biasing multiply. Powers of two scale
-     * exactly, so each product and partial sum is the unscaled one times {@code 2^-56} (unless below {@code 2^-70}).
+     * are {@code w · 2^-112} (see {@link Half}), so putting {@code 2^56} on each side saves the re-biasing multiply.
+     * Powers of two scale exactly: each product and partial sum is the unscaled one times {@code 2^-56} (unless
+     * below {@code 2^-70} in magnitude).
      */
     private static float dotF16(short[] h, float[] xs, int cols) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
         int c = 0;
-        for (; c + 4 * L <= cols; c += 4 * L) {
-            a0 = halfBits(ShortVector.fromArray(S, h, c)).fma(xv(xs, c), a0);
-            a1 = halfBits(ShortVector.fromArray(S, h, c + L)).fma(xv(xs, c + L), a1);
-            a2 = halfBits(ShortVector.fromArray(S, h, c + 2 * L)).fma(xv(xs, c + 2 * L), a2);
-            a3 = halfBits(ShortVector.fromArray(S, h, c + 3 * L)).fma(xv(xs, c + 3 * L), a3);
+        for (; c + 2 * L <= cols; c += 2 * L) {
+            IntVector h0 = (IntVector) ShortVector.fromArray(S, h, c).convertShape(S2I, I, 0);
+            IntVector h1 = (IntVector) ShortVector.fromArray(S, h, c + L).convertShape(S2I, I, 0);
+            a0 = h0.lanewise(LSHL, 13).lanewise(AND, Half.MASK).reinterpretAsFloats()
+                    .fma(FloatVector.fromArray(F, xs, c), a0);
+            a1 = h1.lanewise(LSHL, 13).lanewise(AND, Half.MASK).reinterpretAsFloats()
+                    .fma(FloatVector.fromArray(F, xs, c + L), a1);
         }
         for (; c + L <= cols; c += L) {
-            a0 = halfBits(ShortVector.fromArray(S, h, c)).fma(xv(xs, c), a0);
+            IntVector h0 = (IntVector) ShortVector.fromArray(S, h, c).convertShape(S2I, I, 0);
+            a0 = h0.lanewise(LSHL, 13).lanewise(AND, Half.MASK).reinterpretAsFloats()
+                    .fma(FloatVector.fromArray(F, xs, c), a0);
         }
-        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float sum = a0.add(a1).reduceLanes(ADD);
         for (; c < cols; c++) {
-            sum += halfBits(h[c]) * xs[c];
+            sum += Float.intBitsToFloat((h[c] << 13) & Half.MASK) * xs[c];
         }
         return sum;
     }
 
-    /** {@link #dotF16(short[], float[], int)} on row {@code r} loaded from {@code src}. */
+    /** {@link #dotF16(short[], float[], int)} on row {@code r} loaded from the segment {@code src}. */
     private static float dotF16(F16Matrix w, Object src, int r, float[] xs) {
         int cols = w.cols();
         long base = 2L * r * cols;
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
         int c = 0;
-        for (; c + 4 * L <= cols; c += 4 * L) {
-            a0 = halfBits(SegmentLoads.shorts(S, src, base + 2L * c)).fma(xv(xs, c), a0);
-            a1 = halfBits(SegmentLoads.shorts(S, src, base + 2L * (c + L))).fma(xv(xs, c + L), a1);
-            a2 = halfBits(SegmentLoads.shorts(S, src, base + 2L * (c + 2 * L))).fma(xv(xs, c + 2 * L), a2);
-            a3 = halfBits(SegmentLoads.shorts(S, src, base + 2L * (c + 3 * L))).fma(xv(xs, c + 3 * L), a3);
+        try {
+            for (; c + 2 * L <= cols; c += 2 * L) {
+                ShortVector s0 = (ShortVector) SegmentLoads.SHORTS.invokeExact(S, src, base + 2L * c, LE);
+                ShortVector s1 = (ShortVector) SegmentLoads.SHORTS.invokeExact(S, src, base + 2L * (c + L), LE);
+                IntVector h0 = (IntVector) s0.convertShape(S2I, I, 0);
+                IntVector h1 = (IntVector) s1.convertShape(S2I, I, 0);
+                a0 = h0.lanewise(LSHL, 13).lanewise(AND, Half.MASK).reinterpretAsFloats()
+                        .fma(FloatVector.fromArray(F, xs, c), a0);
+                a1 = h1.lanewise(LSHL, 13).lanewise(AND, Half.MASK).reinterpretAsFloats()
+                        .fma(FloatVector.fromArray(F, xs, c + L), a1);
+            }
+            for (; c + L <= cols; c += L) {
+                ShortVector s0 = (ShortVector) SegmentLoads.SHORTS.invokeExact(S, src, base + 2L * c, LE);
+                IntVector h0 = (IntVector) s0.convertShape(S2I, I, 0);
+                a0 = h0.lanewise(LSHL, 13).lanewise(AND, Half.MASK).reinterpretAsFloats()
+                        .fma(FloatVector.fromArray(F, xs, c), a0);
+            }
+        } catch (Throwable t) {
+            throw SegmentLoads.rethrow(t);
         }
-        for (; c + L <= cols; c += L) {
-            a0 = halfBits(SegmentLoads.shorts(S, src, base + 2L * c)).fma(xv(xs, c), a0);
-        }
-        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float sum = a0.add(a1).reduceLanes(ADD);
         for (; c < cols; c++) {
-            sum += halfBits(w.half(r * cols + c)) * xs[c];
+            sum += Float.intBitsToFloat((w.half(r * cols + c) << 13) & Half.MASK) * xs[c];
         }
         return sum;
     }
@@ -159,55 +183,75 @@ final class VectorRowKernels implements RowKernels {
     /**
      * {@code Σ_b d_b · (Σ_j q_j x_j)} with this row's scales at {@code d[dOff, dOff + cols / 32)}: each block's
      * products are summed, then scaled once into one of two accumulators. (Unrolling four blocks was no faster on
-     * JDK 17 and made JDK 25's C2 give up intrinsifying part of the loop, which then allocated every vector.)
+     * JDK 17 and pushed JDK 25's C2 past its inlining budget.)
      */
     private static float dotQ8(byte[] q, int qo, float[] d, int dOff, float[] x, int cols) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
-        int blocks = cols / Q8_0.BLOCK;
+        int blocks = cols / BLOCK;
         int b = 0;
         for (; b + 2 <= blocks; b += 2) {
-            a0 = block(q, qo, x, b).fma(FloatVector.broadcast(F, d[dOff + b]), a0);
-            a1 = block(q, qo, x, b + 1).fma(FloatVector.broadcast(F, d[dOff + b + 1]), a1);
+            int c = b * BLOCK;
+            FloatVector p0 = ((FloatVector) ByteVector.fromArray(B, q, qo + c).convertShape(B2F, F, 0))
+                    .mul(FloatVector.fromArray(F, x, c));
+            FloatVector p1 = ((FloatVector) ByteVector.fromArray(B, q, qo + c + BLOCK).convertShape(B2F, F, 0))
+                    .mul(FloatVector.fromArray(F, x, c + BLOCK));
+            for (int k = L; k < BLOCK; k += L) {
+                p0 = ((FloatVector) ByteVector.fromArray(B, q, qo + c + k).convertShape(B2F, F, 0))
+                        .fma(FloatVector.fromArray(F, x, c + k), p0);
+                p1 = ((FloatVector) ByteVector.fromArray(B, q, qo + c + BLOCK + k).convertShape(B2F, F, 0))
+                        .fma(FloatVector.fromArray(F, x, c + BLOCK + k), p1);
+            }
+            a0 = p0.fma(FloatVector.broadcast(F, d[dOff + b]), a0);
+            a1 = p1.fma(FloatVector.broadcast(F, d[dOff + b + 1]), a1);
         }
-        if (b < blocks) {
-            a0 = block(q, qo, x, b).fma(FloatVector.broadcast(F, d[dOff + b]), a0);
+        for (; b < blocks; b++) {
+            int c = b * BLOCK;
+            FloatVector p0 = FloatVector.zero(F);
+            for (int k = 0; k < BLOCK; k += L) {
+                p0 = ((FloatVector) ByteVector.fromArray(B, q, qo + c + k).convertShape(B2F, F, 0))
+                        .fma(FloatVector.fromArray(F, x, c + k), p0);
+            }
+            a0 = p0.fma(FloatVector.broadcast(F, d[dOff + b]), a0);
         }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD);
+        return a0.add(a1).reduceLanes(ADD);
     }
 
-    /** {@link #dotQ8(byte[], int, float[], int, float[], int)} on quants loaded from {@code src}. */
+    /** {@link #dotQ8(byte[], int, float[], int, float[], int)} on quants loaded from the segment {@code src}. */
     private static float dotQ8(Object src, long qo, float[] d, int dOff, float[] x, int cols) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
-        int blocks = cols / Q8_0.BLOCK;
+        int blocks = cols / BLOCK;
         int b = 0;
-        for (; b + 2 <= blocks; b += 2) {
-            a0 = block(src, qo, x, b).fma(FloatVector.broadcast(F, d[dOff + b]), a0);
-            a1 = block(src, qo, x, b + 1).fma(FloatVector.broadcast(F, d[dOff + b + 1]), a1);
+        try {
+            for (; b + 2 <= blocks; b += 2) {
+                int c = b * BLOCK;
+                ByteVector q0 = (ByteVector) SegmentLoads.BYTES.invokeExact(B, src, qo + c, LE);
+                ByteVector q1 = (ByteVector) SegmentLoads.BYTES.invokeExact(B, src, qo + c + BLOCK, LE);
+                FloatVector p0 = ((FloatVector) q0.convertShape(B2F, F, 0)).mul(FloatVector.fromArray(F, x, c));
+                FloatVector p1 = ((FloatVector) q1.convertShape(B2F, F, 0)).mul(FloatVector.fromArray(F, x, c + BLOCK));
+                for (int k = L; k < BLOCK; k += L) {
+                    q0 = (ByteVector) SegmentLoads.BYTES.invokeExact(B, src, qo + c + k, LE);
+                    q1 = (ByteVector) SegmentLoads.BYTES.invokeExact(B, src, qo + c + BLOCK + k, LE);
+                    p0 = ((FloatVector) q0.convertShape(B2F, F, 0)).fma(FloatVector.fromArray(F, x, c + k), p0);
+                    p1 = ((FloatVector) q1.convertShape(B2F, F, 0)).fma(FloatVector.fromArray(F, x, c + BLOCK + k), p1);
+                }
+                a0 = p0.fma(FloatVector.broadcast(F, d[dOff + b]), a0);
+                a1 = p1.fma(FloatVector.broadcast(F, d[dOff + b + 1]), a1);
+            }
+            for (; b < blocks; b++) {
+                int c = b * BLOCK;
+                FloatVector p0 = FloatVector.zero(F);
+                for (int k = 0; k < BLOCK; k += L) {
+                    ByteVector q0 = (ByteVector) SegmentLoads.BYTES.invokeExact(B, src, qo + c + k, LE);
+                    p0 = ((FloatVector) q0.convertShape(B2F, F, 0)).fma(FloatVector.fromArray(F, x, c + k), p0);
+                }
+                a0 = p0.fma(FloatVector.broadcast(F, d[dOff + b]), a0);
+            }
+        } catch (Throwable t) {
+            throw SegmentLoads.rethrow(t);
         }
-        if (b < blocks) {
-            a0 = block(src, qo, x, b).fma(FloatVector.broadcast(F, d[dOff + b]), a0);
-        }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD);
-    }
-
-    private static FloatVector block(byte[] q, int qo, float[] x, int b) {
-        int c = b * Q8_0.BLOCK;
-        FloatVector p = q8(ByteVector.fromArray(B, q, qo + c)).mul(xv(x, c));
-        for (int k = 1; k < PER_BLOCK; k++) {
-            p = q8(ByteVector.fromArray(B, q, qo + c + k * L)).fma(xv(x, c + k * L), p);
-        }
-        return p;
-    }
-
-    private static FloatVector block(Object src, long qo, float[] x, int b) {
-        int c = b * Q8_0.BLOCK;
-        FloatVector p = q8(SegmentLoads.bytes(B, src, qo + c)).mul(xv(x, c));
-        for (int k = 1; k < PER_BLOCK; k++) {
-            p = q8(SegmentLoads.bytes(B, src, qo + c + k * L)).fma(xv(x, c + k * L), p);
-        }
-        return p;
+        return a0.add(a1).reduceLanes(ADD);
     }
 
     // ---------------------------------------------------------------- several input rows
@@ -240,16 +284,16 @@ final class VectorRowKernels implements RowKernels {
         FloatVector a3 = FloatVector.zero(F);
         int c = 0;
         for (; c + L <= cols; c += L) {
-            FloatVector wv = xv(w, c);
-            a0 = wv.fma(xv(x, xo + c), a0);
-            a1 = wv.fma(xv(x, xo + cols + c), a1);
-            a2 = wv.fma(xv(x, xo + 2 * cols + c), a2);
-            a3 = wv.fma(xv(x, xo + 3 * cols + c), a3);
+            FloatVector wv = FloatVector.fromArray(F, w, c);
+            a0 = wv.fma(FloatVector.fromArray(F, x, xo + c), a0);
+            a1 = wv.fma(FloatVector.fromArray(F, x, xo + cols + c), a1);
+            a2 = wv.fma(FloatVector.fromArray(F, x, xo + 2 * cols + c), a2);
+            a3 = wv.fma(FloatVector.fromArray(F, x, xo + 3 * cols + c), a3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD);
-        float s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD);
-        float s3 = a3.reduceLanes(VectorOperators.ADD);
+        float s0 = a0.reduceLanes(ADD);
+        float s1 = a1.reduceLanes(ADD);
+        float s2 = a2.reduceLanes(ADD);
+        float s3 = a3.reduceLanes(ADD);
         for (; c < cols; c++) {
             s0 += w[c] * x[xo + c];
             s1 += w[c] * x[xo + cols + c];
@@ -265,19 +309,15 @@ final class VectorRowKernels implements RowKernels {
     private static float dot(float[] w, float[] x, int xo, int cols) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
         int c = 0;
-        for (; c + 4 * L <= cols; c += 4 * L) {
-            a0 = xv(w, c).fma(xv(x, xo + c), a0);
-            a1 = xv(w, c + L).fma(xv(x, xo + c + L), a1);
-            a2 = xv(w, c + 2 * L).fma(xv(x, xo + c + 2 * L), a2);
-            a3 = xv(w, c + 3 * L).fma(xv(x, xo + c + 3 * L), a3);
+        for (; c + 2 * L <= cols; c += 2 * L) {
+            a0 = FloatVector.fromArray(F, w, c).fma(FloatVector.fromArray(F, x, xo + c), a0);
+            a1 = FloatVector.fromArray(F, w, c + L).fma(FloatVector.fromArray(F, x, xo + c + L), a1);
         }
         for (; c + L <= cols; c += L) {
-            a0 = xv(w, c).fma(xv(x, xo + c), a0);
+            a0 = FloatVector.fromArray(F, w, c).fma(FloatVector.fromArray(F, x, xo + c), a0);
         }
-        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float sum = a0.add(a1).reduceLanes(ADD);
         for (; c < cols; c++) {
             sum += w[c] * x[xo + c];
         }
@@ -296,47 +336,32 @@ final class VectorRowKernels implements RowKernels {
         byte[] qa = q.rowQuants(r, s.quants);
         int qo = q.rowQuantsOffset(r);
         q.copyRowScales(r, s.halves);
-        for (int b = 0; b < w.cols() / Q8_0.BLOCK; b++) {
+        for (int b = 0; b < w.cols() / BLOCK; b++) {
             float d = Half.widen(s.halves[b]);
-            int c = b * Q8_0.BLOCK;
-            for (int k = 0; k < PER_BLOCK; k++) {
-                q8(ByteVector.fromArray(B, qa, qo + c + k * L)).mul(d).intoArray(dst, off + c + k * L);
+            for (int c = b * BLOCK; c < (b + 1) * BLOCK; c += L) {
+                ((FloatVector) ByteVector.fromArray(B, qa, qo + c).convertShape(B2F, F, 0)).mul(d)
+                        .intoArray(dst, off + c);
             }
         }
     }
 
+    /** Exact binary16 → float widening of {@code h[0, count)} into {@code dst[off, off + count)}. */
     private static void widenF16(short[] h, int count, float[] dst, int off) {
         int c = 0;
         for (; c + L <= count; c += L) {
-            halfBits(ShortVector.fromArray(S, h, c)).mul(Half.REBIAS).intoArray(dst, off + c);
+            IntVector h0 = (IntVector) ShortVector.fromArray(S, h, c).convertShape(S2I, I, 0);
+            h0.lanewise(LSHL, 13).lanewise(AND, Half.MASK).reinterpretAsFloats().mul(Half.REBIAS)
+                    .intoArray(dst, off + c);
         }
         for (; c < count; c++) {
             dst[off + c] = Half.widen(h[c]);
         }
     }
 
-    /** The halves' bits moved into float position, {@code w · 2^-112} (see {@link Half}). */
-    private static FloatVector halfBits(ShortVector h) {
-        IntVector bits = (IntVector) h.convertShape(VectorOperators.S2I, I, 0);
-        return bits.lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, Half.MASK).reinterpretAsFloats();
-    }
-
-    private static float halfBits(short h) {
-        return Float.intBitsToFloat((h << 13) & Half.MASK);
-    }
-
-    private static FloatVector q8(ByteVector q) {
-        return (FloatVector) q.convertShape(VectorOperators.B2F, F, 0);
-    }
-
-    private static FloatVector xv(float[] x, int off) {
-        return FloatVector.fromArray(F, x, off);
-    }
-
     private static void scale(float[] x, int count, float factor, float[] dst) {
         int c = 0;
         for (; c + L <= count; c += L) {
-            xv(x, c).mul(factor).intoArray(dst, c);
+            FloatVector.fromArray(F, x, c).mul(factor).intoArray(dst, c);
         }
         for (; c < count; c++) {
             dst[c] = x[c] * factor;
