@@ -82,8 +82,7 @@ public final class Q8_0 implements CompactMatrix {
         int rows = Math.toIntExact(t.dim(0));
         int cols = Math.toIntExact(t.dim(1));
         checkShape(rows, cols, "tensor '" + t.name() + "'");
-        RowReader reader = new RowReader(t, cols);
-        return quantize(rows, cols, pool, reader::read);
+        return quantize(rows, cols, pool, new RowReader(t, cols)::read);
     }
 
     /** Quantises a row-major {@code [rows, cols]} float matrix. */
@@ -93,11 +92,12 @@ public final class Q8_0 implements CompactMatrix {
             throw new IllegalArgumentException("Q8_0 " + rows + "x" + cols + " needs " + (long) rows * cols
                     + " values, got " + values.length);
         }
-        return quantize(rows, cols, KernelPool.shared(), (r, dst) -> System.arraycopy(values, r * cols, dst, 0, cols));
+        return quantize(rows, cols, KernelPool.shared(),
+                (r, dst, scratch) -> System.arraycopy(values, r * cols, dst, 0, cols));
     }
 
     private interface RowSource {
-        void read(int row, float[] dst);
+        void read(int row, float[] dst, short[] scratch);
     }
 
     private static Q8_0 quantize(int rows, int cols, KernelPool pool, RowSource source) {
@@ -105,8 +105,9 @@ public final class Q8_0 implements CompactMatrix {
         short[] d = new short[rows * cols / BLOCK];
         pool.forEachRange(rows, 16, (start, end) -> {
             float[] row = new float[cols];
+            short[] scratch = new short[cols];
             for (int r = start; r < end; r++) {
-                source.read(r, row);
+                source.read(r, row, scratch);
                 quantizeRow(row, cols, q, r * cols, d, r * (cols / BLOCK));
             }
         });
@@ -270,13 +271,12 @@ public final class Q8_0 implements CompactMatrix {
             this.cols = cols;
         }
 
-        void read(int r, float[] dst) {
+        void read(int r, float[] dst, short[] h) {
             int base = r * cols;
             if (dtype == DType.F32) {
                 bytes.asFloatBuffer().get(base, dst, 0, cols);
                 return;
             }
-            short[] h = new short[cols];
             bytes.asShortBuffer().get(base, h, 0, cols);
             for (int c = 0; c < cols; c++) {
                 dst[c] = dtype == DType.F16 ? Float16.toFloat(h[c]) : Float16.bf16ToFloat(h[c]);

@@ -1,19 +1,30 @@
 package io.ferret4j.core.kernels;
 
+import static jdk.incubator.vector.VectorOperators.ADD;
+import static jdk.incubator.vector.VectorOperators.AND;
+import static jdk.incubator.vector.VectorOperators.B2F;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.S2I;
+
+import java.nio.ByteOrder;
+
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Kernels on the incubating Vector API with {@code FloatVector.SPECIES_PREFERRED} lanes and fused multiply-adds.
- * For one input row (decoding) the widening is fused into the dot product and vectors are loaded straight from
- * the weight's buffer through {@link DirectLoads}; where this JDK offers no such load, each row is first copied
- * into a per-thread array (a memcpy, which costs about a fifth of the kernel's time). For several input rows each
+ * For one input row (decoding) the widening is fused into the dot product. Vectors are loaded straight from a
+ * mapped weight through {@link SegmentLoads} where the JDK has memory segments (19+); otherwise each row is first
+ * copied into a per-thread array with a memcpy, and heap weights are read in place. For several input rows each
  * weight row is widened once into a scratch row and reused. Loaded only through {@link KernelSelection}.
+ *
+ * <p>Every vector expression is written out inside the method that loops over it: a private helper returning a
+ * vector is inlined only while C2 sees fit (JDK 25 declined once the helper had been compiled on its own), and a
+ * call that is not inlined boxes every vector, which is a hundred times slower.
  */
 final class VectorRowKernels implements RowKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -22,24 +33,24 @@ final class VectorRowKernels implements RowKernels {
     private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
     private static final VectorSpecies<Byte> B = L >= 8
             ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : ByteVector.SPECIES_64;
-    private static final int PER_BLOCK = Q8_0.BLOCK / L;              // vectors per Q8_0 block
+    private static final int BLOCK = Q8_0.BLOCK;
     private static final int SCALE_GROUP = 16;                        // rows whose Q8_0 scales are widened at once
     private static final float X_SCALE = 0x1p56f;                     // see dotF16
-    private static final DirectLoads LOADS = DirectLoads.find();      // null: copy rows
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private final boolean direct;
 
-    /** Kernels that load from buffers directly where this JDK allows. */
+    /** Kernels that load from mapped buffers directly where this JDK allows. */
     VectorRowKernels() {
         this(true);
     }
 
-    /** With {@code direct} false, rows of mapped weights are always copied (the path of JDKs without direct loads). */
+    /** With {@code direct} false, rows of mapped weights are always copied (the path of JDK 17). */
     VectorRowKernels(boolean direct) {
         if (L < 8) {
             throw new IllegalStateException("preferred vectors hold " + L + " floats, the kernels need >= 8");
         }
-        this.direct = direct && LOADS != null;
+        this.direct = direct && SegmentLoads.AVAILABLE;
     }
 
     @Override
@@ -72,7 +83,7 @@ final class VectorRowKernels implements RowKernels {
         float[] xs = s.scales;
         scale(x, cols, X_SCALE, xs);
         if (direct) {
-            Object src = LOADS.source(w.bytes());
+            Object src = SegmentLoads.source(w.bytes());
             for (int r = r0; r < r1; r++) {
                 y[r] = dotF16(w, src, r, xs) * X_SCALE;
             }
@@ -86,9 +97,9 @@ final class VectorRowKernels implements RowKernels {
 
     private void matvecQ8(Q8_0 w, float[] x, float[] y, int r0, int r1, KernelScratch s) {
         int cols = w.cols();
-        int blocks = cols / Q8_0.BLOCK;
+        int blocks = cols / BLOCK;
         boolean heap = w.quantsOnHeap();
-        Object src = direct && !heap ? LOADS.source(w.quantBytes()) : null;
+        Object src = direct && !heap ? SegmentLoads.source(w.quantBytes()) : null;
         // scales are fetched and widened for SCALE_GROUP rows at a time: one copy instead of one per row
         for (int g = r0; g < r1; g += SCALE_GROUP) {
             int count = Math.min(SCALE_GROUP, r1 - g);
@@ -107,146 +118,206 @@ final class VectorRowKernels implements RowKernels {
 
     /**
      * {@code 2^-56 Σ w_c x_c} from raw half bits and {@code xs = x · 2^56}: a half's bits moved into float position
-     * are {@code w · 2^-112}, so putting {@code 2^56} on each side saves the re-biasing multiply. Powers of two scale
-     * exactly, so each product and partial sum is the unscaled one times {@code 2^-56} (unless below {@code 2^-70}).
+     * are {@code w · 2^-112} (see {@link Half}), so putting {@code 2^56} on each side saves the re-biasing multiply.
+     * Powers of two scale exactly: each product and partial sum is the unscaled one times {@code 2^-56} (unless
+     * below {@code 2^-70} in magnitude).
      */
     private static float dotF16(short[] h, float[] xs, int cols) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
         int c = 0;
-        for (; c + 4 * L <= cols; c += 4 * L) {
-            a0 = halfBits(ShortVector.fromArray(S, h, c)).fma(xv(xs, c), a0);
-            a1 = halfBits(ShortVector.fromArray(S, h, c + L)).fma(xv(xs, c + L), a1);
-            a2 = halfBits(ShortVector.fromArray(S, h, c + 2 * L)).fma(xv(xs, c + 2 * L), a2);
-            a3 = halfBits(ShortVector.fromArray(S, h, c + 3 * L)).fma(xv(xs, c + 3 * L), a3);
+        for (; c + 2 * L <= cols; c += 2 * L) {
+            IntVector h0 = (IntVector) ShortVector.fromArray(S, h, c).convertShape(S2I, I, 0);
+            IntVector h1 = (IntVector) ShortVector.fromArray(S, h, c + L).convertShape(S2I, I, 0);
+            a0 = h0.lanewise(LSHL, 13).lanewise(AND, Half.MASK).reinterpretAsFloats()
+                    .fma(FloatVector.fromArray(F, xs, c), a0);
+            a1 = h1.lanewise(LSHL, 13).lanewise(AND, Half.MASK).reinterpretAsFloats()
+                    .fma(FloatVector.fromArray(F, xs, c + L), a1);
         }
         for (; c + L <= cols; c += L) {
-            a0 = halfBits(ShortVector.fromArray(S, h, c)).fma(xv(xs, c), a0);
+            IntVector h0 = (IntVector) ShortVector.fromArray(S, h, c).convertShape(S2I, I, 0);
+            a0 = h0.lanewise(LSHL, 13).lanewise(AND, Half.MASK).reinterpretAsFloats()
+                    .fma(FloatVector.fromArray(F, xs, c), a0);
         }
-        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float sum = a0.add(a1).reduceLanes(ADD);
         for (; c < cols; c++) {
-            sum += halfBits(h[c]) * xs[c];
+            sum += Float.intBitsToFloat((h[c] << 13) & Half.MASK) * xs[c];
         }
         return sum;
     }
 
-    /** {@link #dotF16(short[], float[], int)} on row {@code r} loaded from {@code src}. */
+    /** {@link #dotF16(short[], float[], int)} on row {@code r} loaded from the segment {@code src}. */
     private static float dotF16(F16Matrix w, Object src, int r, float[] xs) {
         int cols = w.cols();
         long base = 2L * r * cols;
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
         int c = 0;
-        for (; c + 4 * L <= cols; c += 4 * L) {
-            a0 = halfBits(LOADS.shorts(S, src, base + 2L * c)).fma(xv(xs, c), a0);
-            a1 = halfBits(LOADS.shorts(S, src, base + 2L * (c + L))).fma(xv(xs, c + L), a1);
-            a2 = halfBits(LOADS.shorts(S, src, base + 2L * (c + 2 * L))).fma(xv(xs, c + 2 * L), a2);
-            a3 = halfBits(LOADS.shorts(S, src, base + 2L * (c + 3 * L))).fma(xv(xs, c + 3 * L), a3);
+        try {
+            for (; c + 2 * L <= cols; c += 2 * L) {
+                ShortVector s0 = (ShortVector) SegmentLoads.SHORTS.invokeExact(S, src, base + 2L * c, LE);
+                ShortVector s1 = (ShortVector) SegmentLoads.SHORTS.invokeExact(S, src, base + 2L * (c + L), LE);
+                IntVector h0 = (IntVector) s0.convertShape(S2I, I, 0);
+                IntVector h1 = (IntVector) s1.convertShape(S2I, I, 0);
+                a0 = h0.lanewise(LSHL, 13).lanewise(AND, Half.MASK).reinterpretAsFloats()
+                        .fma(FloatVector.fromArray(F, xs, c), a0);
+                a1 = h1.lanewise(LSHL, 13).lanewise(AND, Half.MASK).reinterpretAsFloats()
+                        .fma(FloatVector.fromArray(F, xs, c + L), a1);
+            }
+            for (; c + L <= cols; c += L) {
+                ShortVector s0 = (ShortVector) SegmentLoads.SHORTS.invokeExact(S, src, base + 2L * c, LE);
+                IntVector h0 = (IntVector) s0.convertShape(S2I, I, 0);
+                a0 = h0.lanewise(LSHL, 13).lanewise(AND, Half.MASK).reinterpretAsFloats()
+                        .fma(FloatVector.fromArray(F, xs, c), a0);
+            }
+        } catch (Throwable t) {
+            throw SegmentLoads.rethrow(t);
         }
-        for (; c + L <= cols; c += L) {
-            a0 = halfBits(LOADS.shorts(S, src, base + 2L * c)).fma(xv(xs, c), a0);
-        }
-        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float sum = a0.add(a1).reduceLanes(ADD);
         for (; c < cols; c++) {
-            sum += halfBits(w.half(r * cols + c)) * xs[c];
+            sum += Float.intBitsToFloat((w.half(r * cols + c) << 13) & Half.MASK) * xs[c];
         }
         return sum;
     }
 
     /**
      * {@code Σ_b d_b · (Σ_j q_j x_j)} with this row's scales at {@code d[dOff, dOff + cols / 32)}: each block's
-     * products are summed, then scaled once into one of four accumulators.
+     * products are summed, then scaled once into one of two accumulators. (Unrolling four blocks was no faster on
+     * JDK 17 and pushed JDK 25's C2 past its inlining budget.)
      */
     private static float dotQ8(byte[] q, int qo, float[] d, int dOff, float[] x, int cols) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
-        int blocks = cols / Q8_0.BLOCK;
+        int blocks = cols / BLOCK;
         int b = 0;
-        for (; b + 4 <= blocks; b += 4) {
-            a0 = block(q, qo, x, b).fma(FloatVector.broadcast(F, d[dOff + b]), a0);
-            a1 = block(q, qo, x, b + 1).fma(FloatVector.broadcast(F, d[dOff + b + 1]), a1);
-            a2 = block(q, qo, x, b + 2).fma(FloatVector.broadcast(F, d[dOff + b + 2]), a2);
-            a3 = block(q, qo, x, b + 3).fma(FloatVector.broadcast(F, d[dOff + b + 3]), a3);
+        for (; b + 2 <= blocks; b += 2) {
+            int c = b * BLOCK;
+            FloatVector p0 = ((FloatVector) ByteVector.fromArray(B, q, qo + c).convertShape(B2F, F, 0))
+                    .mul(FloatVector.fromArray(F, x, c));
+            FloatVector p1 = ((FloatVector) ByteVector.fromArray(B, q, qo + c + BLOCK).convertShape(B2F, F, 0))
+                    .mul(FloatVector.fromArray(F, x, c + BLOCK));
+            for (int k = L; k < BLOCK; k += L) {
+                p0 = ((FloatVector) ByteVector.fromArray(B, q, qo + c + k).convertShape(B2F, F, 0))
+                        .fma(FloatVector.fromArray(F, x, c + k), p0);
+                p1 = ((FloatVector) ByteVector.fromArray(B, q, qo + c + BLOCK + k).convertShape(B2F, F, 0))
+                        .fma(FloatVector.fromArray(F, x, c + BLOCK + k), p1);
+            }
+            a0 = p0.fma(FloatVector.broadcast(F, d[dOff + b]), a0);
+            a1 = p1.fma(FloatVector.broadcast(F, d[dOff + b + 1]), a1);
         }
         for (; b < blocks; b++) {
-            a0 = block(q, qo, x, b).fma(FloatVector.broadcast(F, d[dOff + b]), a0);
+            int c = b * BLOCK;
+            FloatVector p0 = FloatVector.zero(F);
+            for (int k = 0; k < BLOCK; k += L) {
+                p0 = ((FloatVector) ByteVector.fromArray(B, q, qo + c + k).convertShape(B2F, F, 0))
+                        .fma(FloatVector.fromArray(F, x, c + k), p0);
+            }
+            a0 = p0.fma(FloatVector.broadcast(F, d[dOff + b]), a0);
         }
-        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        return a0.add(a1).reduceLanes(ADD);
     }
 
-    /** {@link #dotQ8(byte[], int, float[], int, float[], int)} on quants loaded from {@code src}. */
+    /** {@link #dotQ8(byte[], int, float[], int, float[], int)} on quants loaded from the segment {@code src}. */
     private static float dotQ8(Object src, long qo, float[] d, int dOff, float[] x, int cols) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
-        int blocks = cols / Q8_0.BLOCK;
+        int blocks = cols / BLOCK;
         int b = 0;
-        for (; b + 4 <= blocks; b += 4) {
-            a0 = block(src, qo, x, b).fma(FloatVector.broadcast(F, d[dOff + b]), a0);
-            a1 = block(src, qo, x, b + 1).fma(FloatVector.broadcast(F, d[dOff + b + 1]), a1);
-            a2 = block(src, qo, x, b + 2).fma(FloatVector.broadcast(F, d[dOff + b + 2]), a2);
-            a3 = block(src, qo, x, b + 3).fma(FloatVector.broadcast(F, d[dOff + b + 3]), a3);
+        try {
+            for (; b + 2 <= blocks; b += 2) {
+                int c = b * BLOCK;
+                ByteVector q0 = (ByteVector) SegmentLoads.BYTES.invokeExact(B, src, qo + c, LE);
+                ByteVector q1 = (ByteVector) SegmentLoads.BYTES.invokeExact(B, src, qo + c + BLOCK, LE);
+                FloatVector p0 = ((FloatVector) q0.convertShape(B2F, F, 0)).mul(FloatVector.fromArray(F, x, c));
+                FloatVector p1 = ((FloatVector) q1.convertShape(B2F, F, 0)).mul(FloatVector.fromArray(F, x, c + BLOCK));
+                for (int k = L; k < BLOCK; k += L) {
+                    q0 = (ByteVector) SegmentLoads.BYTES.invokeExact(B, src, qo + c + k, LE);
+                    q1 = (ByteVector) SegmentLoads.BYTES.invokeExact(B, src, qo + c + BLOCK + k, LE);
+                    p0 = ((FloatVector) q0.convertShape(B2F, F, 0)).fma(FloatVector.fromArray(F, x, c + k), p0);
+                    p1 = ((FloatVector) q1.convertShape(B2F, F, 0)).fma(FloatVector.fromArray(F, x, c + BLOCK + k), p1);
+                }
+                a0 = p0.fma(FloatVector.broadcast(F, d[dOff + b]), a0);
+                a1 = p1.fma(FloatVector.broadcast(F, d[dOff + b + 1]), a1);
+            }
+            for (; b < blocks; b++) {
+                int c = b * BLOCK;
+                FloatVector p0 = FloatVector.zero(F);
+                for (int k = 0; k < BLOCK; k += L) {
+                    ByteVector q0 = (ByteVector) SegmentLoads.BYTES.invokeExact(B, src, qo + c + k, LE);
+                    p0 = ((FloatVector) q0.convertShape(B2F, F, 0)).fma(FloatVector.fromArray(F, x, c + k), p0);
+                }
+                a0 = p0.fma(FloatVector.broadcast(F, d[dOff + b]), a0);
+            }
+        } catch (Throwable t) {
+            throw SegmentLoads.rethrow(t);
         }
-        for (; b < blocks; b++) {
-            a0 = block(src, qo, x, b).fma(FloatVector.broadcast(F, d[dOff + b]), a0);
-        }
-        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
-    }
-
-    private static FloatVector block(byte[] q, int qo, float[] x, int b) {
-        int c = b * Q8_0.BLOCK;
-        FloatVector p = q8(ByteVector.fromArray(B, q, qo + c)).mul(xv(x, c));
-        for (int k = 1; k < PER_BLOCK; k++) {
-            p = q8(ByteVector.fromArray(B, q, qo + c + k * L)).fma(xv(x, c + k * L), p);
-        }
-        return p;
-    }
-
-    private static FloatVector block(Object src, long qo, float[] x, int b) {
-        int c = b * Q8_0.BLOCK;
-        FloatVector p = q8(LOADS.bytes(B, src, qo + c)).mul(xv(x, c));
-        for (int k = 1; k < PER_BLOCK; k++) {
-            p = q8(LOADS.bytes(B, src, qo + c + k * L)).fma(xv(x, c + k * L), p);
-        }
-        return p;
+        return a0.add(a1).reduceLanes(ADD);
     }
 
     // ---------------------------------------------------------------- several input rows
 
+    /** Each weight row is widened once, then dotted with the input rows four at a time (one load of w per four). */
     private static void multiplyRows(CompactMatrix w, float[] x, int n, float[] y, int r0, int r1, KernelScratch s) {
         int cols = w.cols();
         int rows = w.rows();
+        float[] sums = new float[4];
         for (int r = r0; r < r1; r++) {
             decode(w, r, s.row, 0, s);
-            for (int i = 0; i < n; i++) {
+            int i = 0;
+            for (; i + 4 <= n; i += 4) {
+                dot4(s.row, x, i * cols, cols, sums);
+                for (int k = 0; k < 4; k++) {
+                    y[(i + k) * rows + r] = sums[k];
+                }
+            }
+            for (; i < n; i++) {
                 y[i * rows + r] = dot(s.row, x, i * cols, cols);
             }
         }
     }
 
-    private static float dot(float[] w, float[] x, int xo, int cols) {
+    /** {@code sums[k] = Σ_c w[c] x[xo + k * cols + c]} for k < 4. */
+    private static void dot4(float[] w, float[] x, int xo, int cols, float[] sums) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
         FloatVector a2 = FloatVector.zero(F);
         FloatVector a3 = FloatVector.zero(F);
         int c = 0;
-        for (; c + 4 * L <= cols; c += 4 * L) {
-            a0 = xv(w, c).fma(xv(x, xo + c), a0);
-            a1 = xv(w, c + L).fma(xv(x, xo + c + L), a1);
-            a2 = xv(w, c + 2 * L).fma(xv(x, xo + c + 2 * L), a2);
-            a3 = xv(w, c + 3 * L).fma(xv(x, xo + c + 3 * L), a3);
+        for (; c + L <= cols; c += L) {
+            FloatVector wv = FloatVector.fromArray(F, w, c);
+            a0 = wv.fma(FloatVector.fromArray(F, x, xo + c), a0);
+            a1 = wv.fma(FloatVector.fromArray(F, x, xo + cols + c), a1);
+            a2 = wv.fma(FloatVector.fromArray(F, x, xo + 2 * cols + c), a2);
+            a3 = wv.fma(FloatVector.fromArray(F, x, xo + 3 * cols + c), a3);
+        }
+        float s0 = a0.reduceLanes(ADD);
+        float s1 = a1.reduceLanes(ADD);
+        float s2 = a2.reduceLanes(ADD);
+        float s3 = a3.reduceLanes(ADD);
+        for (; c < cols; c++) {
+            s0 += w[c] * x[xo + c];
+            s1 += w[c] * x[xo + cols + c];
+            s2 += w[c] * x[xo + 2 * cols + c];
+            s3 += w[c] * x[xo + 3 * cols + c];
+        }
+        sums[0] = s0;
+        sums[1] = s1;
+        sums[2] = s2;
+        sums[3] = s3;
+    }
+
+    private static float dot(float[] w, float[] x, int xo, int cols) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        int c = 0;
+        for (; c + 2 * L <= cols; c += 2 * L) {
+            a0 = FloatVector.fromArray(F, w, c).fma(FloatVector.fromArray(F, x, xo + c), a0);
+            a1 = FloatVector.fromArray(F, w, c + L).fma(FloatVector.fromArray(F, x, xo + c + L), a1);
         }
         for (; c + L <= cols; c += L) {
-            a0 = xv(w, c).fma(xv(x, xo + c), a0);
+            a0 = FloatVector.fromArray(F, w, c).fma(FloatVector.fromArray(F, x, xo + c), a0);
         }
-        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float sum = a0.add(a1).reduceLanes(ADD);
         for (; c < cols; c++) {
             sum += w[c] * x[xo + c];
         }
@@ -265,47 +336,32 @@ final class VectorRowKernels implements RowKernels {
         byte[] qa = q.rowQuants(r, s.quants);
         int qo = q.rowQuantsOffset(r);
         q.copyRowScales(r, s.halves);
-        for (int b = 0; b < w.cols() / Q8_0.BLOCK; b++) {
+        for (int b = 0; b < w.cols() / BLOCK; b++) {
             float d = Half.widen(s.halves[b]);
-            int c = b * Q8_0.BLOCK;
-            for (int k = 0; k < PER_BLOCK; k++) {
-                q8(ByteVector.fromArray(B, qa, qo + c + k * L)).mul(d).intoArray(dst, off + c + k * L);
+            for (int c = b * BLOCK; c < (b + 1) * BLOCK; c += L) {
+                ((FloatVector) ByteVector.fromArray(B, qa, qo + c).convertShape(B2F, F, 0)).mul(d)
+                        .intoArray(dst, off + c);
             }
         }
     }
 
+    /** Exact binary16 → float widening of {@code h[0, count)} into {@code dst[off, off + count)}. */
     private static void widenF16(short[] h, int count, float[] dst, int off) {
         int c = 0;
         for (; c + L <= count; c += L) {
-            halfBits(ShortVector.fromArray(S, h, c)).mul(Half.REBIAS).intoArray(dst, off + c);
+            IntVector h0 = (IntVector) ShortVector.fromArray(S, h, c).convertShape(S2I, I, 0);
+            h0.lanewise(LSHL, 13).lanewise(AND, Half.MASK).reinterpretAsFloats().mul(Half.REBIAS)
+                    .intoArray(dst, off + c);
         }
         for (; c < count; c++) {
             dst[off + c] = Half.widen(h[c]);
         }
     }
 
-    /** The halves' bits moved into float position, {@code w · 2^-112} (see {@link Half}). */
-    private static FloatVector halfBits(ShortVector h) {
-        IntVector bits = (IntVector) h.convertShape(VectorOperators.S2I, I, 0);
-        return bits.lanewise(VectorOperators.LSHL, 13).lanewise(VectorOperators.AND, Half.MASK).reinterpretAsFloats();
-    }
-
-    private static float halfBits(short h) {
-        return Float.intBitsToFloat((h << 13) & Half.MASK);
-    }
-
-    private static FloatVector q8(ByteVector q) {
-        return (FloatVector) q.convertShape(VectorOperators.B2F, F, 0);
-    }
-
-    private static FloatVector xv(float[] x, int off) {
-        return FloatVector.fromArray(F, x, off);
-    }
-
     private static void scale(float[] x, int count, float factor, float[] dst) {
         int c = 0;
         for (; c + L <= count; c += L) {
-            xv(x, c).mul(factor).intoArray(dst, c);
+            FloatVector.fromArray(F, x, c).mul(factor).intoArray(dst, c);
         }
         for (; c < count; c++) {
             dst[c] = x[c] * factor;
