@@ -2,6 +2,7 @@ package io.ferret4j.llm.convert;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,7 +59,11 @@ public final class QuantizeQ8 {
                         return last[0].quantBytes();
                     });
                     writer.add(name + Q8_0.SCALES_SUFFIX, DType.F16,
-                            new long[] {t.dim(0), t.dim(1) / Q8_0.BLOCK}, () -> last[0].scaleBytes());
+                            new long[] {t.dim(0), t.dim(1) / Q8_0.BLOCK}, () -> {
+                                ByteBuffer scales = last[0].scaleBytes();
+                                last[0] = null;                        // the writer keeps its suppliers: free the quants
+                                return scales;
+                            });
                     quantised++;
                 } else {
                     writer.add(name, t.dtype(), t.shape(), t::bytes);
