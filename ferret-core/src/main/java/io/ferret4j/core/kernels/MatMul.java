@@ -15,20 +15,25 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * {@code y = x · wᵀ} for a compact weight {@code w [rows, cols]} and FLOAT activations {@code x [n, cols]}, by one of
  * two routes. Up to {@code gemmMinRows - 1} input rows (decoding) go through the {@link RowKernels}, which stream
  * the compact weight once with output rows split over the {@link KernelPool}. From {@code gemmMinRows} rows on
- * (prefill), tiles of {@code tileRows} weight rows are widened into a reused fp32 scratch and multiplied by ND4J's
- * sgemm, which runs at BLAS speed. Both routes compute each output from the same weight values; they differ only
- * in fp32 summation order.
+ * (prefill), tiles of weight rows are widened into a reused fp32 scratch of at most {@code tileBytes} and
+ * multiplied by ND4J's sgemm, which runs at BLAS speed. Both routes compute each output from the same weight
+ * values; they differ only in fp32 summation order.
  *
  * @param pool        threads for the kernels and for widening tiles
  * @param kernels     row kernels, normally {@link RowKernels#best()}
  * @param gemmMinRows smallest {@code n} sent to the sgemm route
- * @param tileRows    weight rows widened per sgemm call
+ * @param tileBytes   size of the fp32 scratch tile (per calling thread, kept between calls); larger tiles mean
+ *                    fewer sgemm calls, each of which repacks {@code x}
  */
-public record MatMul(KernelPool pool, RowKernels kernels, int gemmMinRows, int tileRows) {
-    /** Measured crossover on a 2-core AVX-512 machine (see {@code KernelBenchmark}). */
-    public static final int DEFAULT_GEMM_MIN_ROWS = 16;
-    /** 512 rows × 4096 columns = 8 MB of fp32 per tile. */
-    public static final int DEFAULT_TILE_ROWS = 512;
+public record MatMul(KernelPool pool, RowKernels kernels, int gemmMinRows, long tileBytes) {
+    /**
+     * Crossover measured for 11008×4096 F16 and Q8_0 on a 2-core AVX-512 machine ({@code KernelBenchmark crossover}):
+     * the kernels stream the weight once but do every product in Java; the sgemm route first widens the whole
+     * weight (tens of ms) and pays that back from a few dozen rows on.
+     */
+    public static final int DEFAULT_GEMM_MIN_ROWS = 32;
+    /** 32 MiB: 2048 rows of 4096 columns; 700-row prefill reached 80% of plain sgemm with it, 60% with 4 MiB. */
+    public static final long DEFAULT_TILE_BYTES = 32L << 20;
     /** Rows per thread are at least this much work (multiply-adds), so tiny products are not split. */
     private static final int MIN_CHUNK_WORK = 1 << 16;
 
@@ -36,25 +41,25 @@ public record MatMul(KernelPool pool, RowKernels kernels, int gemmMinRows, int t
 
     /** Validates the settings. */
     public MatMul {
-        if (gemmMinRows < 2 || tileRows < 1) {
-            throw new IllegalArgumentException("gemmMinRows must be >= 2 and tileRows >= 1, got " + gemmMinRows
-                    + " and " + tileRows);
+        if (gemmMinRows < 2 || tileBytes < 4 || tileBytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("gemmMinRows must be >= 2 and tileBytes in [4, 2^31), got "
+                    + gemmMinRows + " and " + tileBytes);
         }
     }
 
     /** The shared pool, the best kernels and the measured defaults. */
     public static MatMul defaults() {
-        return new MatMul(KernelPool.shared(), RowKernels.best(), DEFAULT_GEMM_MIN_ROWS, DEFAULT_TILE_ROWS);
+        return new MatMul(KernelPool.shared(), RowKernels.best(), DEFAULT_GEMM_MIN_ROWS, DEFAULT_TILE_BYTES);
     }
 
     /** The same settings on another pool. */
     public MatMul withPool(KernelPool other) {
-        return new MatMul(other, kernels, gemmMinRows, tileRows);
+        return new MatMul(other, kernels, gemmMinRows, tileBytes);
     }
 
     /** The same settings with other kernels. */
     public MatMul withKernels(RowKernels other) {
-        return new MatMul(pool, other, gemmMinRows, tileRows);
+        return new MatMul(pool, other, gemmMinRows, tileBytes);
     }
 
     /** {@code x · wᵀ} by the route that suits {@code n}: {@code [n, cols] -> [n, rows]} FLOAT. */
@@ -88,7 +93,7 @@ public record MatMul(KernelPool pool, RowKernels kernels, int gemmMinRows, int t
         INDArray xc = contiguous(x);
         int n = (int) x.size(0);
         int rows = w.rows();
-        int t = Math.min(tileRows, rows);
+        int t = (int) Math.max(1, Math.min(rows, tileBytes / (4L * w.cols())));
         INDArray tile = tile(t, w.cols());
         INDArray out = Nd4j.createUninitialized(DataType.FLOAT, n, rows);
         INDArray outTile = Nd4j.createUninitialized(DataType.FLOAT, n, t);

@@ -38,7 +38,7 @@ final class MatMulTest {
 
     @Test
     void sgemmRouteMatchesTheReferenceIncludingAPartialLastTile() {
-        MatMul tiled = new MatMul(KernelPool.shared(), RowKernels.best(), 2, 64);   // 301 rows = 4 tiles + 45
+        MatMul tiled = new MatMul(KernelPool.shared(), RowKernels.best(), 2, 64 * 100 * 4);   // 64-66 row tiles: four and a partial one
         CompactMatrix[] ws = {TestMatrices.randomF16(random, 301, 100, false),
                 Q8_0.quantize(TestMatrices.floats(random, 301 * 96, 0.05), 301, 96)};
         for (CompactMatrix w : ws) {
@@ -51,7 +51,7 @@ final class MatMulTest {
 
     @Test
     void multiplyPicksTheRouteByRowCountAndBothAgree() {
-        MatMul mm = new MatMul(KernelPool.shared(), RowKernels.best(), 8, 128);
+        MatMul mm = new MatMul(KernelPool.shared(), RowKernels.best(), 8, 128 * 300 * 4);
         F16Matrix w = TestMatrices.randomF16(random, 200, 300, true);
         for (int n : new int[] {1, 7, 8, 30}) {
             INDArray x = array(n, 300);
