@@ -3,22 +3,15 @@ package io.ferret4j.encoder;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 import io.ferret4j.core.nn.Nd4jRuntime;
-import io.ferret4j.core.weights.CheckpointException;
-import io.ferret4j.core.weights.DType;
-import io.ferret4j.core.weights.RawTensor;
-import io.ferret4j.core.weights.TensorSource;
+import io.ferret4j.core.weights.RandomTensorSource;
 import io.ferret4j.core.weights.Weights;
 import io.ferret4j.encoder.ClipVisionTower.SelectFeature;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -63,7 +56,7 @@ public final class ClipEncodeBenchmark {
         ClipVisionConfig c = VIT_L_14_336;
 
         long t0 = System.nanoTime();
-        Weights w = Weights.of(new RandomCheckpoint(c, 20240607L));
+        Weights w = Weights.of(new RandomTensorSource(clipShapes(c), 20240607L, "random-vit-l-14-336"));
         ClipVisionTower tower = ClipVisionTower.load(w, c, -2, SelectFeature.PATCH);
         w.requireAllUsed();
         System.out.printf("load (random weights, %d of %d layers): %.1f s%n", c.numHiddenLayers() - 1,
@@ -168,73 +161,37 @@ public final class ClipEncodeBenchmark {
         return image;
     }
 
-    /** The tensors of a CLIP vision checkpoint, filled on request with seeded noise (std 0.02, norms near 1). */
-    private static final class RandomCheckpoint implements TensorSource {
-        private final Map<String, long[]> shapes = new LinkedHashMap<>();
-        private final long seed;
-
-        RandomCheckpoint(ClipVisionConfig c, long seed) {
-            this.seed = seed;
-            long d = c.hiddenSize();
-            String v = ClipVisionTower.PREFIX;
-            long patch = c.patchSize();
-            shapes.put(v + "embeddings.patch_embedding.weight", new long[] {d, c.numChannels(), patch, patch});
-            shapes.put(v + "embeddings.class_embedding", new long[] {d});
-            shapes.put(v + "embeddings.position_embedding.weight", new long[] {c.numPositions(), d});
-            norm(v + "pre_layrnorm", d);
-            for (int i = 0; i < c.numHiddenLayers(); i++) {
-                String l = v + "encoder.layers." + i + ".";
-                for (String p : new String[] {"q_proj", "k_proj", "v_proj", "out_proj"}) {
-                    linear(l + "self_attn." + p, d, d);
-                }
-                norm(l + "layer_norm1", d);
-                linear(l + "mlp.fc1", d, c.intermediateSize());
-                linear(l + "mlp.fc2", c.intermediateSize(), d);
-                norm(l + "layer_norm2", d);
+    /** The tensor shapes of a CLIP vision checkpoint for {@code c}. */
+    private static Map<String, long[]> clipShapes(ClipVisionConfig c) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        long d = c.hiddenSize();
+        String v = ClipVisionTower.PREFIX;
+        long patch = c.patchSize();
+        shapes.put(v + "embeddings.patch_embedding.weight", new long[] {d, c.numChannels(), patch, patch});
+        shapes.put(v + "embeddings.class_embedding", new long[] {d});
+        shapes.put(v + "embeddings.position_embedding.weight", new long[] {c.numPositions(), d});
+        norm(shapes, v + "pre_layrnorm", d);
+        for (int i = 0; i < c.numHiddenLayers(); i++) {
+            String l = v + "encoder.layers." + i + ".";
+            for (String p : new String[] {"q_proj", "k_proj", "v_proj", "out_proj"}) {
+                linear(shapes, l + "self_attn." + p, d, d);
             }
-            norm(v + "post_layernorm", d);
+            norm(shapes, l + "layer_norm1", d);
+            linear(shapes, l + "mlp.fc1", d, c.intermediateSize());
+            linear(shapes, l + "mlp.fc2", c.intermediateSize(), d);
+            norm(shapes, l + "layer_norm2", d);
         }
+        norm(shapes, v + "post_layernorm", d);
+        return shapes;
+    }
 
-        private void linear(String prefix, long in, long out) {
-            shapes.put(prefix + ".weight", new long[] {out, in});
-            shapes.put(prefix + ".bias", new long[] {out});
-        }
+    private static void linear(Map<String, long[]> shapes, String prefix, long in, long out) {
+        shapes.put(prefix + ".weight", new long[] {out, in});
+        shapes.put(prefix + ".bias", new long[] {out});
+    }
 
-        private void norm(String prefix, long dim) {
-            shapes.put(prefix + ".weight", new long[] {dim});
-            shapes.put(prefix + ".bias", new long[] {dim});
-        }
-
-        @Override
-        public Path path() {
-            return Path.of("random-vit-l-14-336");
-        }
-
-        @Override
-        public Set<String> names() {
-            return shapes.keySet();
-        }
-
-        @Override
-        public RawTensor get(String name) {
-            long[] shape = shapes.get(name);
-            if (shape == null) {
-                throw new CheckpointException(path(), "no tensor '" + name + "'");
-            }
-            int n = Math.toIntExact(RawTensor.numel(shape));
-            ByteBuffer bytes = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
-            FloatBuffer f = bytes.asFloatBuffer();
-            SplittableRandom rnd = new SplittableRandom(seed ^ name.hashCode());
-            boolean normWeight = name.matches(".*(norm|norm1|norm2)\\.weight");
-            for (int i = 0; i < n; i++) {
-                double u = rnd.nextDouble(-0.0346, 0.0346);            // uniform with std 0.02
-                f.put(i, (float) (normWeight ? 1 + u : u));
-            }
-            return new RawTensor(name, DType.F32, shape, bytes, path());
-        }
-
-        @Override
-        public void close() {
-        }
+    private static void norm(Map<String, long[]> shapes, String prefix, long dim) {
+        shapes.put(prefix + ".weight", new long[] {dim});
+        shapes.put(prefix + ".bias", new long[] {dim});
     }
 }

@@ -1,20 +1,13 @@
 package io.ferret4j.llm;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 import io.ferret4j.core.nn.Nd4jRuntime;
 import io.ferret4j.core.probe.Probe;
-import io.ferret4j.core.weights.DType;
-import io.ferret4j.core.weights.RawTensor;
-import io.ferret4j.core.weights.TensorSource;
+import io.ferret4j.core.weights.RandomTensorSource;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -80,39 +73,9 @@ public final class LlamaDecoderBenchmark {
         }
         shapes.put("model.norm.weight", new long[] {4096});
         shapes.put("lm_head.weight", new long[] {32001, 4096});
-        Weights w = Weights.of(new RandomTensorSource(shapes));
+        Weights w = Weights.of(new RandomTensorSource(shapes, 0, "random-llama-7b-width"));
         LlamaDecoder decoder = LlamaDecoder.load(w, config);
         w.requireAllUsed();
         return decoder;
-    }
-
-    /** Tensors of the given shapes, generated on demand: norm weights 1, others uniform with std 0.02. */
-    private record RandomTensorSource(Map<String, long[]> shapes) implements TensorSource {
-        @Override
-        public Path path() {
-            return Path.of("random");
-        }
-
-        @Override
-        public Set<String> names() {
-            return shapes.keySet();
-        }
-
-        @Override
-        public RawTensor get(String name) {
-            long[] shape = shapes.get(name);
-            int n = Math.toIntExact(RawTensor.numel(shape));
-            ByteBuffer bytes = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
-            FloatBuffer f = bytes.asFloatBuffer();
-            SplittableRandom random = new SplittableRandom(name.hashCode());
-            for (int i = 0; i < n; i++) {
-                f.put(shape.length == 1 ? 1f : (float) random.nextDouble(-0.0346, 0.0346));
-            }
-            return new RawTensor(name, DType.F32, shape, bytes, path());
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }
