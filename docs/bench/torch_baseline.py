@@ -19,16 +19,18 @@ transformers, no checkpoints) and times them on the CPU:
 
 Every measurement gets a small warm-up call (a few tokens, so oneDNN and the
 BLAS set up their kernels and threads), optional full-size warm-up calls, then
---reps timed calls; the median, min and max are reported. Output: a JSON
-summary and a markdown table on stdout (and the JSON in --json FILE).
+--reps timed calls; the median, min and max are reported. The machine may be
+shared, so each measurement also records how many cores other processes kept
+busy while it ran ("other load"). Output: a JSON summary and a markdown table
+on stdout (and the JSON in --json FILE).
 
 Which BLAS runs fp32 matrix products is decided by the dynamic linker, not by
 this script: Debian's torch calls sgemm_ from libblas.so.3, which the
 alternatives system points at the reference BLAS (package libblas3) or at
 OpenBLAS (libopenblas0-*). LD_PRELOAD of one library overrides both. The script
-reports the BLAS libraries mapped into the process and an sgemm probe
-(GFLOP/s of a 1024^3 fp32 matmul) so each run says what it measured. bf16
-matrix products go through oneDNN and do not depend on the BLAS.
+reports the BLAS libraries mapped into the process, the one sgemm_ binds to,
+and an sgemm probe (GFLOP/s of a 1024^3 fp32 matmul) so each run says what it
+measured. bf16 matrix products go through oneDNN and do not depend on the BLAS.
 
 Usage (Debian bookworm: apt-get install python3-torch libopenblas0-pthread):
   /usr/bin/python3 docs/bench/torch_baseline.py --threads 2 --dtypes fp32,bf16
@@ -40,7 +42,6 @@ import argparse
 import ctypes
 import datetime
 import json
-import math
 import os
 import platform
 import statistics
@@ -401,8 +402,37 @@ def set_threads(n):
         lib.openblas_set_num_threads(n)
 
 
+class _DlInfo(ctypes.Structure):
+    _fields_ = [("dli_fname", ctypes.c_char_p), ("dli_fbase", ctypes.c_void_p),
+                ("dli_sname", ctypes.c_char_p), ("dli_saddr", ctypes.c_void_p)]
+
+
+def sgemm_provider():
+    """The shared object whose sgemm_ torch's calls bind to.
+
+    The dynamic linker looks in the global scope first (the executable,
+    LD_PRELOAD libraries, RTLD_GLOBAL objects), then in libtorch_cpu's own
+    dependency tree; the same order is followed here.
+    """
+    libc = ctypes.CDLL(None)
+    candidates = [libc]
+    with open("/proc/self/maps") as f:
+        torch_cpu = next((line.split()[-1] for line in f if "libtorch_cpu" in line), None)
+    if torch_cpu:
+        candidates.append(ctypes.CDLL(torch_cpu))
+    for handle in candidates:
+        try:
+            addr = ctypes.cast(handle.sgemm_, ctypes.c_void_p)
+        except AttributeError:
+            continue
+        info = _DlInfo()
+        if libc.dladdr(addr, ctypes.byref(info)):
+            return os.path.realpath(info.dli_fname.decode())
+    return None
+
+
 def blas_report():
-    rep = dict(loaded=loaded_blas_libraries())
+    rep = dict(loaded=loaded_blas_libraries(), sgemm_from=sgemm_provider())
     lib = openblas_handle()
     if lib is not None:
         lib.openblas_get_corename.restype = ctypes.c_char_p
