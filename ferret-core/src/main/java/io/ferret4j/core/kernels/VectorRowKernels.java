@@ -22,8 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  * copied into a per-thread array with a memcpy, and heap weights are read in place. For several input rows each
  * weight row is widened once into a scratch row and reused. Loaded only through {@link KernelSelection}.
  *
- * <p>Every vector expression is written out inside the method that loops over it: a private helper returning a
- * vector is inlined only while C2 sees fit (JDK 25 declined once the helper had been compiled on its own), and a
+ * <p>Every vector expression is written out inside the method that loops over it: a small private method returning
+ * a vector is inlined only while C2 sees fit (JDK 25 declined once that method had been compiled on its own), and a
  * call that is not inlined boxes every vector, which measured 40 times slower.
  */
 final class VectorRowKernels implements RowKernels {
