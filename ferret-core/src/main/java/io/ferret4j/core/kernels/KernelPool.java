@@ -21,6 +21,7 @@ public final class KernelPool implements AutoCloseable {
     /** Work on the half-open range {@code [start, end)}. */
     @FunctionalInterface
     public interface RangeTask {
+        /** Processes indices {@code start} (inclusive) to {@code end} (exclusive). */
         void run(int start, int end);
     }
 
@@ -60,6 +61,7 @@ public final class KernelPool implements AutoCloseable {
         return Shared.INSTANCE;
     }
 
+    /** Threads that share a range: the pool's size (the caller runs one chunk, so at most this many chunks). */
     public int threads() {
         return threads;
     }

@@ -26,7 +26,9 @@ import io.ferret4j.core.weights.Weights;
  * The weight is {@code key.float() * scales.float().repeat_interleave(32, dim=1)} in PyTorch terms. Keeping the
  * two apart (rather than llama.cpp's interleaved 34-byte blocks) gives each tensor a standard dtype and a
  * meaningful shape that any safetensors reader can check, and keeps every quant row contiguous for vector loads.
- * Both tensors are memory-mapped when read back, so a stored Q8_0 checkpoint costs no heap.
+ * Both tensors are memory-mapped when read back, so a stored Q8_0 checkpoint costs no heap. A converter writes a
+ * weight with {@link #addTo(SafeTensorsWriter, String)} (other tensors, such as norms and biases, stay as they were);
+ * a loader tells the layout apart with {@link #isStored(Weights, String)} and reads it with {@link #read}.
  */
 public final class Q8_0 implements CompactMatrix {
     /** Values per block. */

@@ -16,6 +16,7 @@ public final class RowTable {
         this(table, RowKernels.best());
     }
 
+    /** A table read with the given kernels ({@link RowKernels#scalar()} in tests of the fallback). */
     public RowTable(CompactMatrix table, RowKernels kernels) {
         this.table = table;
         this.kernels = kernels;

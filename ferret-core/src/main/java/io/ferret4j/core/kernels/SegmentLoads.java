@@ -15,9 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector loads straight from a (memory-mapped) {@code ByteBuffer} through {@code java.lang.foreign.MemorySegment}
  * ({@code fromMemorySegment}, JDK 19 and later), sparing the kernels a copy of every weight row. The code compiles
  * on JDK 17, where that type does not exist, by reaching it through method handles held in static finals, which the
- * JIT inlines like direct calls; the kernels invoke {@link #SHORTS} and {@link #BYTES} themselves, since a helper
- * method returning a vector risks not being inlined, and then every vector is boxed. {@link #AVAILABLE} is false on JDK 17, and wherever the probe of a known buffer
- * fails (e.g. while {@code MemorySegment} is a preview API). JDK 17's own {@code fromByteBuffer} is not used: it
+ * JIT inlines like direct calls; the kernels invoke {@link #SHORTS} and {@link #BYTES} themselves, since a separate
+ * method returning a vector risks not being inlined, and then every vector is boxed. {@link #AVAILABLE} is false on
+ * JDK 17, and wherever the probe of a known buffer fails (e.g. while {@code MemorySegment} is a preview API). JDK 17's own {@code fromByteBuffer} is not used: it
  * measured no faster than copying for F16 rows and slower for Q8_0.
  */
 final class SegmentLoads {

@@ -19,6 +19,11 @@ public final class F16Linear implements Linear {
     private final INDArray bias;                                       // [1, out] or null
     private final MatMul matMul;
 
+    /**
+     * @param weight {@code [out, in]}
+     * @param bias   FLOAT {@code [out]}, or null
+     * @param matMul how products are computed ({@link MatMul#defaults()} normally)
+     */
     public F16Linear(F16Matrix weight, INDArray bias, MatMul matMul) {
         this.weight = weight;
         this.bias = CompactBias.check(bias, weight.rows());

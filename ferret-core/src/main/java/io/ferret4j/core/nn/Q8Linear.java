@@ -15,6 +15,11 @@ public final class Q8Linear implements Linear {
     private final INDArray bias;                                       // [1, out] or null
     private final MatMul matMul;
 
+    /**
+     * @param weight {@code [out, in]}
+     * @param bias   FLOAT {@code [out]}, or null
+     * @param matMul how products are computed ({@link MatMul#defaults()} normally)
+     */
     public Q8Linear(Q8_0 weight, INDArray bias, MatMul matMul) {
         this.weight = weight;
         this.bias = CompactBias.check(bias, weight.rows());

@@ -22,7 +22,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Measures the compact-weight kernels on this machine (a main, not a test). "Cold" runs rotate over at least
  * {@value #COLD_BYTES} bytes of distinct matrices so every product streams its weights from DRAM, as a 7B decode
- * step does. Sections (arguments, default all): {@code bandwidth hot decode crossover prefill}.
+ * step does. Sections (arguments, default all): {@code cores bandwidth hot decode crossover prefill}.
  *
  * <pre>
  * OMP_NUM_THREADS=1 java -Xmx8g -XX:MaxDirectMemorySize=4g --add-modules jdk.incubator.vector \
@@ -48,13 +48,16 @@ public final class KernelBenchmark {
     }
 
     public static void main(String[] args) {
-        List<String> sections = args.length == 0 ? List.of("bandwidth", "hot", "decode", "crossover", "prefill")
+        List<String> sections = args.length == 0 ? List.of("cores", "bandwidth", "hot", "decode", "crossover", "prefill")
                 : Arrays.asList(args);
         Nd4jRuntime.configure();
         System.out.printf(Locale.ROOT, "java %s, kernels %s, %d cores, kernel threads up to %d%n",
                 Runtime.version(), RowKernels.best().name(), Runtime.getRuntime().availableProcessors(),
                 KernelPool.shared().threads());
         KernelBenchmark b = new KernelBenchmark();
+        if (sections.contains("cores")) {
+            cores();
+        }
         if (sections.contains("bandwidth")) {
             b.bandwidth();
         }
@@ -70,6 +73,52 @@ public final class KernelBenchmark {
         if (sections.contains("prefill")) {
             b.prefill();
         }
+    }
+
+    // ---------------------------------------------------------------- compute peak
+
+    /** Vector FMA throughput on 1 and 2 threads: tells real cores from hyper-threads sharing one core's FPUs. */
+    private static void cores() {
+        System.out.println("\n== fp32 FMA peak (8 independent chains per thread), GFLOP/s best of 5");
+        for (int threads : new int[] {1, 2}) {
+            try (KernelPool pool = new KernelPool(threads)) {
+                double best = Double.MAX_VALUE;
+                float[] sink = new float[2];
+                long iterations = 20_000_000L;
+                for (int rep = 0; rep < 5; rep++) {
+                    long start = System.nanoTime();
+                    pool.forEachRange(threads, 1, (a, b) -> sink[a] += fmaChains(iterations));
+                    best = Math.min(best, (System.nanoTime() - start) / 1e9);
+                }
+                double flops = threads * iterations * 8.0 * 2 * FloatVector.SPECIES_PREFERRED.length();
+                System.out.printf(Locale.ROOT, "  %d thread(s): %6.1f GFLOP/s%n", threads, flops / best / 1e9);
+            }
+        }
+    }
+
+    private static float fmaChains(long iterations) {
+        VectorSpecies<Float> f = FloatVector.SPECIES_PREFERRED;
+        FloatVector m = FloatVector.broadcast(f, 0.999999f);
+        FloatVector c = FloatVector.broadcast(f, 1e-7f);
+        FloatVector a0 = FloatVector.broadcast(f, 1);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        FloatVector a4 = a0;
+        FloatVector a5 = a0;
+        FloatVector a6 = a0;
+        FloatVector a7 = a0;
+        for (long i = 0; i < iterations; i++) {
+            a0 = a0.fma(m, c);
+            a1 = a1.fma(m, c);
+            a2 = a2.fma(m, c);
+            a3 = a3.fma(m, c);
+            a4 = a4.fma(m, c);
+            a5 = a5.fma(m, c);
+            a6 = a6.fma(m, c);
+            a7 = a7.fma(m, c);
+        }
+        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).reduceLanes(VectorOperators.ADD);
     }
 
     // ---------------------------------------------------------------- memory bandwidth
