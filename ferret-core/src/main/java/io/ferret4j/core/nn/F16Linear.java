@@ -14,20 +14,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A {@link Linear} whose F16 weight stays in the checkpoint's memory-mapped bytes (half the size of FLOAT, no copy,
  * no heap). Outputs equal {@link DenseLinear} on the widened weight up to fp32 summation order.
  */
-public final class F16Linear implements Linear {
-    private final F16Matrix weight;                                    // [out, in]
-    private final INDArray bias;                                       // [1, out] or null
-    private final MatMul matMul;
-
+public final class F16Linear extends CompactLinear<F16Matrix> {
     /**
      * @param weight {@code [out, in]}
      * @param bias   FLOAT {@code [out]}, or null
      * @param matMul how products are computed ({@link MatMul#defaults()} normally)
      */
     public F16Linear(F16Matrix weight, INDArray bias, MatMul matMul) {
-        this.weight = weight;
-        this.bias = CompactBias.check(bias, weight.rows());
-        this.matMul = matMul;
+        super(weight, bias, matMul);
     }
 
     /**
@@ -44,25 +38,5 @@ public final class F16Linear implements Linear {
         }
         INDArray bias = withBias ? w.require(prefix + ".bias", out) : null;
         return new F16Linear(F16Matrix.of(raw), bias, MatMul.defaults());
-    }
-
-    @Override
-    public INDArray forward(INDArray x) {                              // [n, in] -> [n, out]
-        return CompactBias.add(matMul.multiply(weight, x), bias);
-    }
-
-    @Override
-    public long inFeatures() {
-        return weight.cols();
-    }
-
-    @Override
-    public long outFeatures() {
-        return weight.rows();
-    }
-
-    /** The {@code [out, in]} weight. */
-    public F16Matrix weight() {
-        return weight;
     }
 }

@@ -10,20 +10,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * an F32/F16/BF16 checkpoint, or read memory-mapped from a checkpoint already stored in the {@link Q8_0} layout.
  * Outputs equal {@link DenseLinear} on the dequantised weight up to fp32 summation order.
  */
-public final class Q8Linear implements Linear {
-    private final Q8_0 weight;                                         // [out, in]
-    private final INDArray bias;                                       // [1, out] or null
-    private final MatMul matMul;
-
+public final class Q8Linear extends CompactLinear<Q8_0> {
     /**
      * @param weight {@code [out, in]}
      * @param bias   FLOAT {@code [out]}, or null
      * @param matMul how products are computed ({@link MatMul#defaults()} normally)
      */
     public Q8Linear(Q8_0 weight, INDArray bias, MatMul matMul) {
-        this.weight = weight;
-        this.bias = CompactBias.check(bias, weight.rows());
-        this.matMul = matMul;
+        super(weight, bias, matMul);
     }
 
     /**
@@ -39,25 +33,5 @@ public final class Q8Linear implements Linear {
         Q8_0 weight = Q8_0.isStored(w, key) ? Q8_0.read(w, key, out, in) : Q8_0.quantize(w.requireRaw(key, out, in));
         INDArray bias = withBias ? w.require(prefix + ".bias", out) : null;
         return new Q8Linear(weight, bias, MatMul.defaults());
-    }
-
-    @Override
-    public INDArray forward(INDArray x) {                              // [n, in] -> [n, out]
-        return CompactBias.add(matMul.multiply(weight, x), bias);
-    }
-
-    @Override
-    public long inFeatures() {
-        return weight.cols();
-    }
-
-    @Override
-    public long outFeatures() {
-        return weight.rows();
-    }
-
-    /** The {@code [out, in]} weight. */
-    public Q8_0 weight() {
-        return weight;
     }
 }

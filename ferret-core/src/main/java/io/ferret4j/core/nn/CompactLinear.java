@@ -1,0 +1,43 @@
+package io.ferret4j.core.nn;
+
+import io.ferret4j.core.kernels.CompactMatrix;
+import io.ferret4j.core.kernels.MatMul;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A {@link Linear} over a compact {@code [out, in]} weight ({@link F16Linear}, {@link Q8Linear}): the product goes
+ * through {@link MatMul} (kernels for a few rows, dequantised tiles and sgemm for many), then the FLOAT bias.
+ *
+ * @param <M> the weight's storage
+ */
+public abstract class CompactLinear<M extends CompactMatrix> implements Linear {
+    private final M weight;                                            // [out, in]
+    private final INDArray bias;                                       // [1, out] or null
+    private final MatMul matMul;
+
+    CompactLinear(M weight, INDArray bias, MatMul matMul) {
+        this.weight = weight;
+        this.bias = CompactBias.check(bias, weight.rows());
+        this.matMul = matMul;
+    }
+
+    @Override
+    public INDArray forward(INDArray x) {                              // [n, in] -> [n, out]
+        return CompactBias.add(matMul.multiply(weight, x), bias);
+    }
+
+    @Override
+    public long inFeatures() {
+        return weight.cols();
+    }
+
+    @Override
+    public long outFeatures() {
+        return weight.rows();
+    }
+
+    /** The {@code [out, in]} weight. */
+    public M weight() {
+        return weight;
+    }
+}
