@@ -3,6 +3,7 @@ package io.ferret4j.core.weights;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -210,15 +211,13 @@ public final class PyTorchCheckpoint implements TensorSource {
         int itemSize = t.dtype().byteSize();
         long numel = RawTensor.numel(t.shape());
         try {
-            ByteBuffer bytes;
             if (numel == 0) {
-                bytes = ByteBuffer.allocate(0);
+                return new RawTensor(name, t.dtype(), t.shape(), ByteBuffer.allocate(0), path);
             } else if (t.contiguous()) {
-                bytes = map(t.storageStart() + t.offset() * itemSize, numel * itemSize);
-            } else {
-                bytes = gather(t, numel);
+                return RawTensor.mapped(name, t.dtype(), t.shape(),
+                        map(t.storageStart() + t.offset() * itemSize, numel * itemSize), path);
             }
-            return new RawTensor(name, t.dtype(), t.shape(), bytes, path);
+            return new RawTensor(name, t.dtype(), t.shape(), gather(t, numel), path);
         } catch (IOException e) {
             throw new CheckpointException(path, "cannot map tensor '" + name + "': " + e, e);
         }
@@ -232,7 +231,7 @@ public final class PyTorchCheckpoint implements TensorSource {
         for (int i = 0; i < shape.length; i++) {
             span += (shape[i] - 1) * t.stride()[i];
         }
-        ByteBuffer src = map(t.storageStart() + t.offset() * itemSize, span * itemSize);
+        MappedByteBuffer src = map(t.storageStart() + t.offset() * itemSize, span * itemSize);
         ByteBuffer dst = ByteBuffer.allocateDirect(Math.toIntExact(numel * itemSize));
         long[] index = new long[shape.length];
         long at = 0;                                              // element offset of index within src
@@ -250,11 +249,14 @@ public final class PyTorchCheckpoint implements TensorSource {
                 index[d] = 0;
             }
         }
+        Unmapper.unmap(src);                                      // only the gathered copy is kept
         return dst.flip();
     }
 
-    private ByteBuffer map(long position, long size) throws IOException {
-        return channel.map(FileChannel.MapMode.READ_ONLY, position, size).order(ByteOrder.LITTLE_ENDIAN);
+    private MappedByteBuffer map(long position, long size) throws IOException {
+        MappedByteBuffer m = channel.map(FileChannel.MapMode.READ_ONLY, position, size);
+        m.order(ByteOrder.LITTLE_ENDIAN);
+        return m;
     }
 
     @Override

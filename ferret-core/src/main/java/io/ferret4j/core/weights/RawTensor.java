@@ -3,6 +3,7 @@ package io.ferret4j.core.weights;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.ShortBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -21,13 +22,29 @@ public final class RawTensor {
     private final long[] shape;
     private final ByteBuffer data;
     private final Path file;
+    private final MappedByteBuffer mapping;                            // owned by this tensor, or null
+    private volatile boolean released;
 
     /**
      * @param data exactly {@code numel(shape) * dtype.byteSize()} bytes, C order; it is duplicated, so the
      *             caller's position and limit are not shared
      */
     public RawTensor(String name, DType dtype, long[] shape, ByteBuffer data, Path file) {
+        this(name, dtype, shape, data, file, null);
+    }
+
+    /**
+     * A tensor over a file mapping made for it alone, which {@link #release()} may unmap.
+     *
+     * @param mapping the buffer {@code FileChannel.map} returned for this tensor, used by nothing else
+     */
+    static RawTensor mapped(String name, DType dtype, long[] shape, MappedByteBuffer mapping, Path file) {
+        return new RawTensor(name, dtype, shape, mapping, file, mapping);
+    }
+
+    private RawTensor(String name, DType dtype, long[] shape, ByteBuffer data, Path file, MappedByteBuffer mapping) {
         this.name = name;
+        this.mapping = mapping;
         this.dtype = dtype;
         this.shape = shape.clone();
         this.file = file;
@@ -71,6 +88,9 @@ public final class RawTensor {
 
     /** A read-only little-endian view of the raw bytes, positioned at 0. */
     public ByteBuffer bytes() {
+        if (released) {
+            throw new IllegalStateException("tensor '" + name + "' was released after it was copied");
+        }
         return data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
@@ -152,6 +172,18 @@ public final class RawTensor {
                     dst.put(v);
                 }
             }
+        }
+    }
+
+    /**
+     * Ends this tensor's use: its own file mapping, if it has one, is unmapped now rather than at some later garbage
+     * collection, and {@link #bytes()} fails from here on. Only for a tensor whose bytes were copied and of which
+     * no view is kept (a view would read unmapped memory).
+     */
+    void release() {
+        released = true;
+        if (mapping != null) {
+            Unmapper.unmap(mapping);
         }
     }
 

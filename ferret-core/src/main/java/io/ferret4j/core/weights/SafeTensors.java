@@ -223,10 +223,11 @@ public final class SafeTensors implements TensorSource {
             throw new CheckpointException(path, "no tensor '" + name + "'");
         }
         try {
-            ByteBuffer bytes = e.end() == e.begin()
-                    ? ByteBuffer.allocate(0)
-                    : channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.end() - e.begin());
-            return new RawTensor(name, e.dtype(), e.shape(), bytes, path);
+            if (e.end() == e.begin()) {
+                return new RawTensor(name, e.dtype(), e.shape(), ByteBuffer.allocate(0), path);
+            }
+            return RawTensor.mapped(name, e.dtype(), e.shape(),
+                    channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.end() - e.begin()), path);
         } catch (IOException ex) {
             throw new CheckpointException(path, "cannot map tensor '" + name + "': " + ex, ex);
         }

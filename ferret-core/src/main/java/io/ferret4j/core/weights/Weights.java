@@ -1,5 +1,7 @@
 package io.ferret4j.core.weights;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
@@ -45,12 +47,45 @@ public final class Weights {
     }
 
     /**
-     * The tensor {@code name} widened to FLOAT.
+     * The tensor {@code name} widened to FLOAT. Its file mapping is released at once, so the copied bytes do not
+     * stay resident.
      *
      * @throws CheckpointException naming the key, the expected and the found shape
      */
     public INDArray require(String name, long... shape) {
-        return requireRaw(name, shape).toFloatArray();
+        RawTensor t = requireRaw(name, shape);
+        try {
+            return t.toFloatArray();
+        } finally {
+            t.release();                                               // the copy is all that is kept
+        }
+    }
+
+    /**
+     * The tensor {@code name} as F16: the stored bytes, still memory-mapped, when it is F16; otherwise (F32, BF16,
+     * F64) its values rounded to the nearest binary16 in a new off-heap buffer, and its mapping released.
+     *
+     * @throws CheckpointException naming the key if it is missing, misshaped, or of an integer dtype
+     */
+    public RawTensor requireF16(String name, long... shape) {
+        RawTensor t = requireRaw(name, shape);
+        if (t.dtype() == DType.F16) {
+            return t;
+        }
+        if (!t.dtype().isFloatingPoint()) {
+            throw new CheckpointException(source.path(), "tensor '" + key(name) + "' is " + t.dtype()
+                    + ", expected a floating-point dtype to round to F16");
+        }
+        try {
+            float[] values = t.toFloats();
+            ByteBuffer halves = ByteBuffer.allocateDirect(2 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+            for (float v : values) {
+                halves.putShort(Float16.fromFloat(v));
+            }
+            return new RawTensor(t.name(), DType.F16, shape, halves.flip(), t.file());
+        } finally {
+            t.release();
+        }
     }
 
     /** The tensor {@code name} in its stored dtype (bytes stay memory-mapped), shape-checked. */

@@ -70,4 +70,36 @@ final class WeightsTest {
             assertThat(w.unusedKeys()).hasSize(31);
         }
     }
+
+    @Test
+    void requireUnmapsTheCopiedTensorAtOnceWhileRequireRawKeepsItsMapping() throws Exception {
+        for (String file : new String[] {"ferret/checkpoint/pytorch_model.bin", "ferret/checkpoint/model.safetensors"}) {
+            java.nio.file.Path path = Goldens.path(file).toRealPath();
+            try (TensorSource src = Checkpoints.open(path)) {
+                Weights w = Weights.of(src);
+                long before = mappingsOf(path);
+                w.require("lm_head.weight", 32001, 32);
+                assertThat(mappingsOf(path)).as("%s: the widened copy leaves no mapping behind", file).isEqualTo(before);
+                RawTensor kept = w.requireRaw("model.embed_tokens.weight", 32001, 32);
+                assertThat(mappingsOf(path)).as("%s: a raw tensor stays mapped", file).isEqualTo(before + 1);
+                assertThat(kept.toFloats()[5]).isEqualTo(src.get("model.embed_tokens.weight").toFloats()[5]);
+            }
+        }
+    }
+
+    @Test
+    void aReleasedTensorRefusesToBeReadAgain() {
+        try (TensorSource src = Checkpoints.open(Goldens.path("ferret/checkpoint/model.safetensors"))) {
+            RawTensor t = src.get("model.norm.weight");
+            t.release();
+            assertThatThrownBy(t::toFloats).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("'model.norm.weight' was released");
+        }
+    }
+
+    /** Lines of /proc/self/maps that map {@code file}. */
+    private static long mappingsOf(java.nio.file.Path file) throws java.io.IOException {
+        return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/maps")).stream()
+                .filter(l -> l.endsWith(" " + file)).count();
+    }
 }
