@@ -9,17 +9,14 @@ import java.util.Locale;
 import java.util.Map;
 
 import io.ferret4j.core.nn.LayerNorm;
+import io.ferret4j.core.nn.LayerWorkspace;
 import io.ferret4j.core.nn.Precision;
+import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.probe.Probe;
 import io.ferret4j.core.weights.Checkpoints;
 import io.ferret4j.core.weights.TensorSource;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -43,9 +40,7 @@ public final class ClipVisionTower {
     private static final List<String> NOT_VISION = List.of("text_model.", "visual_projection.", "text_projection.",
             "logit_scale");
     /** Sized by the first layer run, then reused; {@code detach()} copies each layer's output out of it. */
-    private static final WorkspaceConfiguration LAYER_WORKSPACE = WorkspaceConfiguration.builder()
-            .policyAllocation(AllocationPolicy.OVERALLOCATE).overallocationLimit(0.1)
-            .policyLearning(LearningPolicy.FIRST_LOOP).policySpill(SpillPolicy.REALLOCATE).build();
+    private static final ClipLinears EXACT = new ClipLinears(WeightFormat.F32, Precision.FP32);
 
     /** Ferret's {@code mm_vision_select_feature}. */
     public enum SelectFeature {
@@ -103,12 +98,25 @@ public final class ClipVisionTower {
      */
     public static ClipVisionTower load(Path folder, int mmVisionSelectLayer, SelectFeature selectFeature,
                                        Precision precision) {
-        return loadFolder(folder, mmVisionSelectLayer, selectFeature, false, precision);
+        return load(folder, mmVisionSelectLayer, selectFeature, precision, WeightFormat.F32);
+    }
+
+    /**
+     * Like {@link #load(Path, int, SelectFeature, Precision)}, holding the projection and MLP weights in
+     * {@code format}: {@link WeightFormat#F32} (exact) or {@link WeightFormat#F16}, half the memory (ViT-L: 0.6
+     * instead of 1.2 GB), mapped where the checkpoint stores fp16 and otherwise rounded to fp16 at load, the cast the
+     * reference applies to the openai fp32 checkpoint; activations stay fp32 either way.
+     *
+     * @throws IllegalArgumentException for {@link WeightFormat#Q8_0}
+     */
+    public static ClipVisionTower load(Path folder, int mmVisionSelectLayer, SelectFeature selectFeature,
+                                       Precision precision, WeightFormat format) {
+        return loadFolder(folder, mmVisionSelectLayer, selectFeature, false, new ClipLinears(format, precision));
     }
 
     /** Like {@link #load(Path, int, SelectFeature)} but with every layer and {@code post_layernorm}. */
     public static ClipVisionTower loadComplete(Path folder, int mmVisionSelectLayer, SelectFeature selectFeature) {
-        return loadFolder(folder, mmVisionSelectLayer, selectFeature, true, Precision.FP32);
+        return loadFolder(folder, mmVisionSelectLayer, selectFeature, true, EXACT);
     }
 
     /**
@@ -117,22 +125,22 @@ public final class ClipVisionTower {
      */
     public static ClipVisionTower load(Weights w, ClipVisionConfig c, int mmVisionSelectLayer,
                                        SelectFeature selectFeature) {
-        return build(w, c, mmVisionSelectLayer, selectFeature, false, Precision.FP32);
+        return build(w, c, mmVisionSelectLayer, selectFeature, false, EXACT);
     }
 
     private static ClipVisionTower loadFolder(Path folder, int selectLayer, SelectFeature feature, boolean complete,
-                                              Precision precision) {
+                                              ClipLinears linears) {
         ClipVisionConfig c = ClipVisionConfig.fromJson(folder);
         try (TensorSource source = Checkpoints.open(folder)) {
             Weights w = Weights.of(source);
-            ClipVisionTower tower = build(w, c, selectLayer, feature, complete, precision);
+            ClipVisionTower tower = build(w, c, selectLayer, feature, complete, linears);
             w.requireAllUsed();
             return tower;
         }
     }
 
     private static ClipVisionTower build(Weights root, ClipVisionConfig c, int selectLayer, SelectFeature feature,
-                                         boolean complete, Precision precision) {
+                                         boolean complete, ClipLinears linears) {
         c.validate();
         int selectIndex = hiddenStateIndex(selectLayer, c.numHiddenLayers());
         int loaded = complete ? c.numHiddenLayers() : selectIndex;
@@ -144,7 +152,7 @@ public final class ClipVisionTower {
         List<ClipEncoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < c.numHiddenLayers(); i++) {
             if (i < loaded) {
-                layers.add(ClipEncoderLayer.load(w, "encoder.layers." + i + ".", c, precision));
+                layers.add(ClipEncoderLayer.load(w, "encoder.layers." + i + ".", c, linears));
             } else {
                 w.ignore("encoder.layers." + i + ".");                 // past the selected layer: never run
             }
@@ -246,18 +254,15 @@ public final class ClipVisionTower {
         return stack(Arrays.asList(last));
     }
 
-    @SuppressWarnings("try")                                           // the workspace is used implicitly by ND4J
     private INDArray encodeImage(INDArray pixelValues, int numLayers, Probe probe) {  // [3, S, S] -> [T, D]
         INDArray hiddenStates = embeddings.forward(pixelValues);
         probe.record("embeddings_before_pre_layrnorm", hiddenStates);
         hiddenStates = probe.record("hidden_states", 0, preLayrnorm.forward(hiddenStates));
         for (int i = 0; i < numLayers; i++) {
-            // A layer's temporaries (ViT-L: ~55 MB) live in a workspace reused by the next layer: freed only by
-            // the GC, they grew the process by ~1 GB per image, and fresh pages cost more than the arithmetic.
-            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager()
-                    .getAndActivateWorkspace(LAYER_WORKSPACE, "clip-layer")) {
-                hiddenStates = layers.get(i).forward(hiddenStates).detach();
-            }
+            // temporaries in a reused workspace: fresh pages per layer cost more than the arithmetic
+            ClipEncoderLayer layer = layers.get(i);
+            INDArray input = hiddenStates;
+            hiddenStates = LayerWorkspace.run("clip-layer", () -> layer.forward(input));
             probe.record("hidden_states", i + 1, hiddenStates);
         }
         return hiddenStates;

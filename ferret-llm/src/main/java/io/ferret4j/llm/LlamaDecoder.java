@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import io.ferret4j.core.nn.LayerWorkspace;
 import io.ferret4j.core.nn.Linear;
 import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.probe.Probe;
@@ -139,7 +140,13 @@ public final class LlamaDecoder {
         cache.checkRoom(rows);
         INDArray hiddenStates = probe.record("embeddings", inputsEmbeds);
         for (int i = 0; i < layers.size(); i++) {
-            hiddenStates = probe.record("layer_out", i, layers.get(i).forward(hiddenStates, cache));
+            LlamaDecoderLayer layer = layers.get(i);
+            INDArray input = hiddenStates;
+            hiddenStates = probe.record("layer_out", i,
+                    LayerWorkspace.run("llama-layer", () -> layer.forward(input, cache)));
+            if (input != inputsEmbeds) {
+                input.close();                                         // a previous layer's detached output
+            }
         }
         cache.advance(rows);
         return probe.record("norm", norm.forward(hiddenStates));

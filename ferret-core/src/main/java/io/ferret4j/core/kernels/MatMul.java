@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -122,9 +123,13 @@ public record MatMul(KernelPool pool, RowKernels kernels, int gemmMinRows, long 
     }
 
     /** This thread's reusable {@code [t, cols]} scratch, so prefill does not allocate (and page in) tiles per call. */
+    @SuppressWarnings("try")                                           // the scope is used implicitly by ND4J
     private static INDArray tile(int t, int cols) {
-        return TILES.get().computeIfAbsent(((long) t << 32) | cols,
-                k -> Nd4j.createUninitialized(DataType.FLOAT, t, cols));
+        return TILES.get().computeIfAbsent(((long) t << 32) | cols, k -> {
+            try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                return Nd4j.createUninitialized(DataType.FLOAT, t, cols);   // kept across calls and layer workspaces
+            }
+        });
     }
 
     private static INDArray contiguous(INDArray x) {

@@ -12,7 +12,10 @@ public interface Probe {
     /** Discards everything. */
     Probe NONE = (name, value) -> { };
 
-    /** Receives {@code value} under {@code name}; must not modify it. */
+    /**
+     * Receives {@code value} under {@code name}; must not modify it, and must copy what it keeps: a forward pass
+     * may free an intermediate once the layers after it have run.
+     */
     void accept(String name, INDArray value);
 
     /** Records {@code value} as {@code name} and returns it unchanged, so calls can wrap expressions. */
