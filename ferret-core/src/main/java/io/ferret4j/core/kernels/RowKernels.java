@@ -18,6 +18,12 @@ public interface RowKernels {
     /** Widens weight row {@code r} into {@code dst[off, off + cols)}. */
     void decodeRow(CompactMatrix w, int r, float[] dst, int off);
 
+    /**
+     * {@code Σ a[from, to)} in fp32, read as fast as these kernels can stream memory (the probe behind
+     * {@link MemoryBandwidth}); the summation order is unspecified.
+     */
+    float sum(float[] a, int from, int to);
+
     /** A short name for logs and benchmarks ({@code "vector-512"}, {@code "scalar"}). */
     String name();
 

@@ -29,6 +29,25 @@ final class ScalarRowKernels implements RowKernels {
     }
 
     @Override
+    public float sum(float[] a, int from, int to) {
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int i = from;
+        for (; i + 4 <= to; i += 4) {
+            s0 += a[i];
+            s1 += a[i + 1];
+            s2 += a[i + 2];
+            s3 += a[i + 3];
+        }
+        for (; i < to; i++) {
+            s0 += a[i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    @Override
     public String name() {
         return "scalar";
     }

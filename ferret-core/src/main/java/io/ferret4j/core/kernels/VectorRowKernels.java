@@ -71,6 +71,26 @@ final class VectorRowKernels implements RowKernels {
     }
 
     @Override
+    public float sum(float[] a, int from, int to) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
+        int i = from;
+        for (; i + 4 * L <= to; i += 4 * L) {
+            a0 = a0.add(FloatVector.fromArray(F, a, i));
+            a1 = a1.add(FloatVector.fromArray(F, a, i + L));
+            a2 = a2.add(FloatVector.fromArray(F, a, i + 2 * L));
+            a3 = a3.add(FloatVector.fromArray(F, a, i + 3 * L));
+        }
+        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(ADD);
+        for (; i < to; i++) {
+            s += a[i];
+        }
+        return s;
+    }
+
+    @Override
     public String name() {
         return "vector-" + F.vectorBitSize() + (direct ? "" : "-copying");
     }

@@ -164,4 +164,31 @@ final class RowKernelsTest {
             }
         }
     }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void sumAddsEveryValueOfTheRangeAndNothingElse(RowKernels k) {
+        SplittableRandom random = new SplittableRandom(11);
+        float[] a = TestMatrices.floats(random, 1000, 1);
+        for (int[] range : new int[][] {{0, 1000}, {3, 3}, {5, 6}, {7, 200}, {64, 128}, {999, 1000}}) {
+            double exact = 0;
+            double magnitude = 0;
+            for (int i = range[0]; i < range[1]; i++) {
+                exact += a[i];
+                magnitude += Math.abs(a[i]);
+            }
+            assertThat((double) k.sum(a, range[0], range[1])).as("%s %s", k.name(), Arrays.toString(range))
+                    .isCloseTo(exact, org.assertj.core.data.Offset.offset(1e-6 * magnitude + 1e-12));
+        }
+    }
+
+    @Test
+    void memoryBandwidthReadsEveryPieceAndRefusesLessThanOne() {
+        try (KernelPool pool = new KernelPool(2)) {
+            double gbs = MemoryBandwidth.readGbs(64L << 20, pool, RowKernels.best());
+            assertThat(gbs).as("GB/s reading 64 MiB").isGreaterThan(0.1).isLessThan(10_000);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> MemoryBandwidth.readGbs(1 << 20, pool, RowKernels.best()))
+                    .hasMessageContaining("at least 4194304 bytes, got 1048576");
+        }
+    }
 }
