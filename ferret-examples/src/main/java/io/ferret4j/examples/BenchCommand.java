@@ -12,19 +12,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
-import ai.djl.modality.cv.Image;
-import ai.djl.modality.cv.ImageFactory;
 import io.ferret4j.core.kernels.KernelPool;
+import io.ferret4j.core.kernels.MemoryBandwidth;
+import io.ferret4j.core.kernels.RowKernels;
 import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.nn.WeightFormat;
-import io.ferret4j.core.region.Region;
 import io.ferret4j.core.weights.DType;
-import io.ferret4j.encoder.ImageFiles;
-import io.ferret4j.llm.Conversation;
-import io.ferret4j.llm.Ferret;
-import io.ferret4j.llm.FerretAnswer;
-import io.ferret4j.llm.FerretOptions;
-import io.ferret4j.llm.Timings;
 import io.ferret4j.llm.convert.QuantizeQ8;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -36,9 +29,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * decode as (weight bytes per token ÷ bandwidth) ÷ time per token, prefill and encode as (FLOPs ÷ sgemm rate) ÷ time.
  */
 final class BenchCommand {
-    private static final String QUESTION = "Is the object <region> of the image a sink or a mirror?";
-    private static final Region REGION = new Region.Box(331, 59, 597, 321);
-
     private BenchCommand() {
     }
 
@@ -75,7 +65,7 @@ final class BenchCommand {
                                                int newTokens, Path dir, Consumer<String> log) {
         Map<String, Object> r = new LinkedHashMap<>();
         log.accept("measuring memory bandwidth and sgemm ...");
-        double bandwidth = MachineLimits.memoryBandwidthGbs(threads);
+        double bandwidth = MemoryBandwidth.readGbs(MemoryBandwidth.DEFAULT_BYTES, KernelPool.shared(), RowKernels.best());
         double sgemm = MachineLimits.sgemmGflops();
         r.put("memory_bandwidth_gbs", bandwidth);
         r.put("sgemm_gflops", sgemm);
@@ -90,65 +80,23 @@ final class BenchCommand {
         }
         Path photo = dir.resolve(BundledFiles.PHOTO);
         BundledFiles.copy(BundledFiles.PHOTO, photo);
-        Image image = ImageFactory.getInstance().fromImage(ImageFiles.read(photo));
-        resetPeakRss();
-        log.accept("loading ...");
-        long t0 = System.nanoTime();
-        try (Ferret ferret = Ferret.load(model, FerretOptions.defaults().withMaxNewTokens(newTokens)
-                .withDeterministicSampler(true).withWeightFormat(format).withVisionPrecision(vision))) {
-            r.put("load_s", (System.nanoTime() - t0) / 1e9);
-            log.accept("first answer (pages in the weights) ...");
-            ask(ferret, image);
-            log.accept("measured answer ...");
-            Timings t = ask(ferret, image);
-            r.put("encode_ms", t.encodeNanos() / 1e6);
-            r.put("sampler_ms", t.regionNanos() / 1e6);
-            r.put("prompt_rows", t.promptRows());
-            r.put("prefill_tokens_per_s", t.prefillTokensPerSecond());
-            r.put("decode_tokens_per_s", t.decodeTokensPerSecond());
-            r.put("peak_rss_bytes", peakRss());
-            r.put("decode_fraction_of_limit", s.llmMatrixBytes(format) / (bandwidth * 1e9) * t.decodeTokensPerSecond());
-            r.put("prefill_fraction_of_limit", s.prefillFlops(t.promptRows()) / (sgemm * 1e9) / (t.prefillNanos() / 1e9));
-            r.put("encode_fraction_of_limit", s.encodeFlops() / (sgemm * 1e9) / (t.encodeNanos() / 1e9));
-            r.put("model", s.toString());
-            r.put("weights", format.toString());
-            r.put("vision_precision", vision.toString());
-            r.put("threads", threads);
-            r.put("java", Runtime.version().toString());
-        }
+        log.accept("loading and answering twice in a fresh JVM (the first answer pages the weights in) ...");
+        Map<String, Object> run = BenchRun.inChildJvm(new BenchRun.Request(model, format, vision, threads, newTokens,
+                photo, dir.resolve("result.json")));
+        r.putAll(run);
+        int rows = ((Number) run.get("prompt_rows")).intValue();
+        double decode = ((Number) run.get("decode_tokens_per_s")).doubleValue();
+        double prefillSeconds = rows / ((Number) run.get("prefill_tokens_per_s")).doubleValue();
+        double encodeSeconds = ((Number) run.get("encode_ms")).doubleValue() / 1e3;
+        r.put("decode_fraction_of_limit", s.llmMatrixBytes(format) / (bandwidth * 1e9) * decode);
+        r.put("prefill_fraction_of_limit", s.prefillFlops(rows) / (sgemm * 1e9) / prefillSeconds);
+        r.put("encode_fraction_of_limit", s.encodeFlops() / (sgemm * 1e9) / encodeSeconds);
+        r.put("model", s.toString());
+        r.put("weights", format.toString());
+        r.put("vision_precision", vision.toString());
+        r.put("threads", threads);
+        r.put("java", Runtime.version().toString());
         return r;
-    }
-
-    private static Timings ask(Ferret ferret, Image image) {
-        Conversation c = ferret.conversation(image);
-        FerretAnswer a = c.ask(QUESTION, List.of(REGION));
-        return a.timings();
-    }
-
-    /**
-     * Frees what writing the checkpoint left behind and restarts the kernel's peak-RSS count
-     * ({@code /proc/self/clear_refs} value 5), so the peak covers loading and answering only.
-     */
-    private static void resetPeakRss() {
-        System.gc();
-        try {
-            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot reset the peak RSS through /proc/self/clear_refs", e);
-        }
-    }
-
-    private static long peakRss() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-                }
-            }
-            return -1;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read /proc/self/status", e);
-        }
     }
 
     private static String table(Map<String, Object> r) {

@@ -1,0 +1,132 @@
+package io.ferret4j.examples;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import ai.djl.modality.cv.Image;
+import ai.djl.modality.cv.ImageFactory;
+import io.ferret4j.core.nn.Precision;
+import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.region.Region;
+import io.ferret4j.encoder.ImageFiles;
+import io.ferret4j.llm.Conversation;
+import io.ferret4j.llm.Ferret;
+import io.ferret4j.llm.FerretAnswer;
+import io.ferret4j.llm.FerretOptions;
+import io.ferret4j.llm.Timings;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The measured half of {@code ferret bench}, run in a JVM of its own so that its peak RSS covers only what a user's
+ * process does (start, load, answer) and nothing of writing the random checkpoint: loads a model folder, answers
+ * the refer prompt twice (the first pages the weights in), and writes its timings as one JSON object to a file.
+ */
+final class BenchRun {
+    static final String QUESTION = "Is the object <region> of the image a sink or a mirror?";
+    static final Region REGION = new Region.Box(331, 59, 597, 321);
+
+    /** What the measuring JVM is asked to do. */
+    record Request(Path model, WeightFormat format, Precision visionPrecision, int threads, int newTokens,
+                   Path image, Path result) {
+        List<String> toArgs() {
+            return List.of(model.toString(), format.toString(), visionPrecision.toString(), Integer.toString(threads),
+                    Integer.toString(newTokens), image.toString(), result.toString());
+        }
+
+        static Request fromArgs(String[] a) {
+            if (a.length != 7) {
+                throw new IllegalArgumentException("expected 7 arguments (model, format, vision precision, threads, "
+                        + "new tokens, image, result), got " + a.length);
+            }
+            return new Request(Path.of(a[0]), WeightFormat.parse(a[1]), Precision.valueOf(a[2]), Integer.parseInt(a[3]),
+                    Integer.parseInt(a[4]), Path.of(a[5]), Path.of(a[6]));
+        }
+    }
+
+    private BenchRun() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Request q = Request.fromArgs(args);
+        Nd4j.factory().blas().setMaxThreads(q.threads());
+        Files.writeString(q.result(), AnswerOutput.JSON.valueToTree(measure(q)).toString());
+    }
+
+    /**
+     * Runs {@code request} in a fresh JVM started with this one's executable, JVM options and class path, and
+     * returns the figures it wrote.
+     *
+     * @throws IllegalStateException if the child fails, naming its exit code
+     */
+    static Map<String, Object> inChildJvm(Request request) {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command()
+                .orElseThrow(() -> new IllegalStateException("cannot tell which java executable runs this JVM")));
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(BenchRun.class.getName());
+        command.addAll(request.toArgs());
+        try {
+            Process p = new ProcessBuilder(command).inheritIO().start();
+            int code = p.waitFor();
+            if (code != 0) {
+                throw new IllegalStateException("the measuring JVM failed with exit code " + code);
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> r = AnswerOutput.JSON.readValue(request.result().toFile(), LinkedHashMap.class);
+            return r;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run the measuring JVM", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the measuring JVM ran", e);
+        }
+    }
+
+    private static Map<String, Object> measure(Request q) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        Image image = ImageFactory.getInstance().fromImage(ImageFiles.read(q.image()));
+        long t0 = System.nanoTime();
+        try (Ferret ferret = Ferret.load(q.model(), FerretOptions.defaults().withMaxNewTokens(q.newTokens())
+                .withDeterministicSampler(true).withWeightFormat(q.format()).withVisionPrecision(q.visionPrecision()))) {
+            r.put("load_s", (System.nanoTime() - t0) / 1e9);
+            ask(ferret, image);
+            Timings t = ask(ferret, image);
+            r.put("encode_ms", t.encodeNanos() / 1e6);
+            r.put("sampler_ms", t.regionNanos() / 1e6);
+            r.put("prompt_rows", t.promptRows());
+            r.put("prefill_tokens_per_s", t.prefillTokensPerSecond());
+            r.put("decode_tokens_per_s", t.decodeTokensPerSecond());
+            r.put("peak_rss_bytes", peakRss());
+        }
+        return r;
+    }
+
+    private static Timings ask(Ferret ferret, Image image) {
+        Conversation c = ferret.conversation(image);
+        FerretAnswer a = c.ask(QUESTION, List.of(REGION));
+        return a.timings();
+    }
+
+    /** The kernel's high-water mark of this process's resident set ({@code VmHWM}). */
+    private static long peakRss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
+            }
+            throw new IllegalStateException("/proc/self/status has no VmHWM line");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read /proc/self/status", e);
+        }
+    }
+}
