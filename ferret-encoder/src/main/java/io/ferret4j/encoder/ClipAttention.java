@@ -1,8 +1,6 @@
 package io.ferret4j.encoder;
 
 import io.ferret4j.core.nn.Linear;
-import io.ferret4j.core.nn.Linears;
-import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -43,13 +41,13 @@ final class ClipAttention {
     }
 
     /** Loads {@code prefix.{q,k,v,out}_proj.{weight, bias}}, each {@code [D, D]} / {@code [D]}. */
-    static ClipAttention load(Weights w, String prefix, ClipVisionConfig c, Precision precision) {
+    static ClipAttention load(Weights w, String prefix, ClipVisionConfig c, ClipLinears linears) {
         int d = c.hiddenSize();
         return new ClipAttention(
-                Linears.load(w, prefix + "q_proj", d, d, true, precision),
-                Linears.load(w, prefix + "k_proj", d, d, true, precision),
-                Linears.load(w, prefix + "v_proj", d, d, true, precision),
-                Linears.load(w, prefix + "out_proj", d, d, true, precision),
+                linears.load(w, prefix + "q_proj", d, d),
+                linears.load(w, prefix + "k_proj", d, d),
+                linears.load(w, prefix + "v_proj", d, d),
+                linears.load(w, prefix + "out_proj", d, d),
                 c);
     }
 

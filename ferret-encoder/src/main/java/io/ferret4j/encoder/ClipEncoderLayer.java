@@ -1,7 +1,6 @@
 package io.ferret4j.encoder;
 
 import io.ferret4j.core.nn.LayerNorm;
-import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -20,12 +19,12 @@ final class ClipEncoderLayer {
     }
 
     /** Loads the layer under {@code prefix} (e.g. {@code "vision_model.encoder.layers.7."}). */
-    static ClipEncoderLayer load(Weights w, String prefix, ClipVisionConfig c, Precision precision) {
+    static ClipEncoderLayer load(Weights w, String prefix, ClipVisionConfig c, ClipLinears linears) {
         return new ClipEncoderLayer(
                 LayerNorm.load(w, prefix + "layer_norm1", c.hiddenSize(), c.layerNormEps()),
-                ClipAttention.load(w, prefix + "self_attn.", c, precision),
+                ClipAttention.load(w, prefix + "self_attn.", c, linears),
                 LayerNorm.load(w, prefix + "layer_norm2", c.hiddenSize(), c.layerNormEps()),
-                ClipMlp.load(w, prefix + "mlp.", c, precision));
+                ClipMlp.load(w, prefix + "mlp.", c, linears));
     }
 
     INDArray forward(INDArray hiddenStates) {                          // [T, D] -> [T, D]

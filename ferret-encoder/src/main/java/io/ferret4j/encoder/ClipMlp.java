@@ -1,8 +1,6 @@
 package io.ferret4j.encoder;
 
 import io.ferret4j.core.nn.Linear;
-import io.ferret4j.core.nn.Linears;
-import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.GELU;
@@ -19,10 +17,10 @@ final class ClipMlp {
     }
 
     /** Loads {@code prefix.fc1} ({@code [I, D]}) and {@code prefix.fc2} ({@code [D, I]}), with biases. */
-    static ClipMlp load(Weights w, String prefix, ClipVisionConfig c, Precision precision) {
+    static ClipMlp load(Weights w, String prefix, ClipVisionConfig c, ClipLinears linears) {
         return new ClipMlp(
-                Linears.load(w, prefix + "fc1", c.hiddenSize(), c.intermediateSize(), true, precision),
-                Linears.load(w, prefix + "fc2", c.intermediateSize(), c.hiddenSize(), true, precision));
+                linears.load(w, prefix + "fc1", c.hiddenSize(), c.intermediateSize()),
+                linears.load(w, prefix + "fc2", c.intermediateSize(), c.hiddenSize()));
     }
 
     INDArray forward(INDArray hiddenStates) {                          // [n, D] -> [n, D]

@@ -3,10 +3,12 @@ package io.ferret4j.encoder;
 import static io.ferret4j.core.testing.TensorAssert.FP32_ATOL;
 import static io.ferret4j.core.testing.TensorAssert.assertClose;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 
 import io.ferret4j.core.nn.Precision;
+import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.probe.RecordingProbe;
 import io.ferret4j.core.testing.Goldens;
 import io.ferret4j.core.testing.TensorAssert;
@@ -89,6 +91,25 @@ final class ClipVisionTowerGoldenTest {
 
         double relative = features.sub(expected).norm2Number().doubleValue() / expected.norm2Number().doubleValue();
         assertThat(relative).isLessThan(2e-2);                       // bf16 keeps 8 bits: ~4e-3 per rounding
+    }
+
+    @Test
+    void f16WeightsRoundedFromTheFp32CheckpointStayWithinHalfPrecisionOfTheReference() {
+        ClipVisionTower f16 = ClipVisionTower.load(Goldens.path("clip/model"), -2, SelectFeature.PATCH,
+                Precision.FP32, WeightFormat.F16);
+        INDArray hs = expected(0, "hidden_states");
+        INDArray expected = hs.get(NDArrayIndex.point(hs.size(0) - 2), NDArrayIndex.all(),
+                NDArrayIndex.interval(1, hs.size(2)), NDArrayIndex.all());
+
+        INDArray features = f16.features(pixels(0));
+
+        assertThat(TensorAssert.maxAbsDiff(ferret.features(pixels(0)), features)).as("the weights were rounded")
+                .isPositive();
+        double relative = features.sub(expected).norm2Number().doubleValue() / expected.norm2Number().doubleValue();
+        assertThat(relative).isLessThan(2e-3);                        // fp16 keeps 11 bits: ~2.4e-4 per weight
+        assertThatThrownBy(() -> ClipVisionTower.load(Goldens.path("clip/model"), -2, SelectFeature.PATCH,
+                Precision.FP32, WeightFormat.Q8_0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("f32 or f16, got q8_0");
     }
 
     @ParameterizedTest

@@ -6,6 +6,7 @@ import java.util.List;
 
 import io.ferret4j.core.nn.DenseLinear;
 import io.ferret4j.core.nn.Nd4jRuntime;
+import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.probe.Probe;
 import io.ferret4j.core.region.Region;
 import io.ferret4j.core.weights.Checkpoints;
@@ -70,7 +71,8 @@ final class FerretModel {
         LOG.info("Loading CLIP vision tower from {}", towerDir);
         ClipImageProcessor processor = ClipImageProcessor.load(towerDir);
         ClipVisionTower tower = ClipVisionTower.load(towerDir, config.mmVisionSelectLayer(),
-                ClipVisionTower.SelectFeature.of(config.mmVisionSelectFeature()), options.visionPrecision());
+                ClipVisionTower.SelectFeature.of(config.mmVisionSelectFeature()), options.visionPrecision(),
+                options.weightFormat() == WeightFormat.F32 ? WeightFormat.F32 : WeightFormat.F16);
         if (tower.config().hiddenSize() != config.mmHiddenSize()) {
             throw new IllegalArgumentException("the vision tower at " + towerDir + " has hidden_size "
                     + tower.config().hiddenSize() + " but the Ferret config expects mm_hidden_size " + config.mmHiddenSize());

@@ -20,7 +20,9 @@ import io.ferret4j.llm.generate.GenerationConfig;
  * @param weightFormat          how the language model's weights are held: {@link WeightFormat#F16} (default) maps
  *                              the released fp16 checkpoint's bytes without a copy; {@link WeightFormat#F32} widens
  *                              them (exact reference arithmetic order, 4 bytes per weight); {@link WeightFormat#Q8_0}
- *                              quantises them (or reads a Q8_0 checkpoint) at about half the size of F16
+ *                              quantises them (or reads a Q8_0 checkpoint) at about half the size of F16. With F16 or Q8_0
+ *                              the CLIP tower's weights are held in fp16 as well (0.6 instead of 1.2 GB; the openai
+ *                              fp32 checkpoint is rounded at load, the cast the reference applies); F32 keeps them fp32
  * @param visionPrecision       {@link Precision#FP32} (default, the reference numerics) or {@link Precision#BF16}
  *                              for the CLIP tower's products through oneDNN where the CPU has bf16 (about twice as
  *                              fast, relative error about 2e-3 per product)

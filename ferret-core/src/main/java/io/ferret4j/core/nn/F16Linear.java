@@ -39,4 +39,14 @@ public final class F16Linear extends CompactLinear<F16Matrix> {
         INDArray bias = withBias ? w.require(prefix + ".bias", out) : null;
         return new F16Linear(F16Matrix.of(raw), bias, MatMul.defaults());
     }
+
+    /**
+     * Like {@link #load}, but a weight stored in another floating-point dtype is rounded to the nearest fp16 at load
+     * (into off-heap memory; the fp32 file mapping is released), as the reference's {@code .half()} cast does.
+     */
+    public static F16Linear loadRounding(Weights w, String prefix, long in, long out, boolean withBias) {
+        F16Matrix weight = F16Matrix.of(w.requireF16(prefix + ".weight", out, in));
+        INDArray bias = withBias ? w.require(prefix + ".bias", out) : null;
+        return new F16Linear(weight, bias, MatMul.defaults());
+    }
 }
