@@ -10,13 +10,14 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The mutable state of one generation: every layer's post-RoPE keys and values for the positions processed so
  * far, and so the position of the next token. One cache belongs to one sequence and is not thread-safe; create it
- * with {@link LlamaDecoder#newCache(int)} sized to the longest sequence it will hold.
+ * with {@link LlamaDecoder#newCache(int)} sized to the longest sequence it will hold, and close it when done.
  */
-public final class KvCache {
+public final class KvCache implements AutoCloseable {
     private final INDArray[] keys;                                     // per layer [kvHeads, capacity, headDim]
     private final INDArray[] values;                                   // per layer [kvHeads, capacity, headDim]
     private final int capacity;
     private int length;
+    private boolean closed;
 
     KvCache(int layers, int kvHeads, int headDim, int capacity) {
         this.keys = new INDArray[layers];
@@ -41,6 +42,9 @@ public final class KvCache {
 
     /** Fails unless {@code tokens} more positions fit. */
     void checkRoom(int tokens) {
+        if (closed) {
+            throw new IllegalStateException("the key/value cache was closed");
+        }
         if (length + tokens > capacity) {
             throw new IllegalArgumentException(tokens + " new token(s) after " + length + " cached ones exceed the "
                     + "cache capacity of " + capacity + " positions");
@@ -73,5 +77,22 @@ public final class KvCache {
     void advance(int tokens) {
         checkRoom(tokens);
         length += tokens;
+    }
+
+    /**
+     * Frees the cache's memory now (7B, 730 positions: 0.77 GB) instead of when the garbage collector reclaims it,
+     * which a generation allocating few Java objects may not trigger before the next one allocates its own; the
+     * cache cannot be used afterwards. Closing twice is harmless.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (int i = 0; i < keys.length; i++) {
+            keys[i].close();
+            values[i].close();
+        }
     }
 }

@@ -117,4 +117,15 @@ final class LlamaDecoderTest {
         assertThatThrownBy(() -> decoder.newCache(2049))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2049").hasMessageContaining("2048");
     }
+
+    @Test
+    void aClosedCacheRefusesFurtherTokens() {
+        KvCache cache = decoder.newCache(4);
+        decoder.forward(new int[] {1, 2}, cache);
+        cache.close();
+        cache.close();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> decoder.forward(new int[] {3}, cache))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("cache was closed");
+    }
 }

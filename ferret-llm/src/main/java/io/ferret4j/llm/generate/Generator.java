@@ -57,7 +57,12 @@ public final class Generator {
     public GenerationResult generate(INDArray promptEmbeds, GenerationConfig config, Sampler sampler,
                                      TokenListener listener) {
         checkContext(promptEmbeds.size(0), config);
-        Steps steps = config.useCache() ? new CachedSteps(promptEmbeds, config) : new RecomputedSteps(promptEmbeds);
+        try (Steps steps = config.useCache() ? new CachedSteps(promptEmbeds, config) : new RecomputedSteps(promptEmbeds)) {
+            return generate(steps, config, sampler, listener);
+        }
+    }
+
+    private GenerationResult generate(Steps steps, GenerationConfig config, Sampler sampler, TokenListener listener) {
         StopCriteria stop = new StopCriteria(decoder.config().eosTokenId(), config.stopSequences());
         float[] logits = steps.first();
         float[] firstStepLogits = logits;
@@ -106,11 +111,14 @@ public final class Generator {
         return logits;
     }
 
-    /** Produces the logits of each step: after the prompt, then after each chosen id. */
-    private interface Steps {
+    /** Produces the logits of each step: after the prompt, then after each chosen id; closing frees its cache. */
+    private interface Steps extends AutoCloseable {
         float[] first();
 
         float[] next(int tokenId);
+
+        @Override
+        void close();
     }
 
     /** Prefill once, then one row per step through the cache. */
@@ -132,6 +140,11 @@ public final class Generator {
         @Override
         public float[] next(int tokenId) {
             return lastLogits(decoder.forward(new int[] {tokenId}, cache), step++);
+        }
+
+        @Override
+        public void close() {
+            cache.close();
         }
     }
 
@@ -156,8 +169,13 @@ public final class Generator {
         }
 
         private float[] run() {
-            KvCache fresh = decoder.newCache((int) sequence.size(0));
-            return lastLogits(decoder.forward(sequence, fresh, Probe.NONE), step++);
+            try (KvCache fresh = decoder.newCache((int) sequence.size(0))) {
+                return lastLogits(decoder.forward(sequence, fresh, Probe.NONE), step++);
+            }
+        }
+
+        @Override
+        public void close() {
         }
     }
 }
