@@ -1,11 +1,14 @@
 package io.ferret4j.core.kernels;
 
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.ferret4j.core.dnnl.Bf16TileProduct;
+import io.ferret4j.core.dnnl.DnnlSupport;
+import io.ferret4j.core.nn.Precision;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -22,10 +25,12 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * @param pool        threads for the kernels and for widening tiles
  * @param kernels     row kernels, normally {@link RowKernels#best()}
  * @param gemmMinRows smallest {@code n} sent to the sgemm route
- * @param tileBytes   size of the fp32 scratch tile (per calling thread, kept between calls); larger tiles mean
+ * @param tileBytes   size of the scratch tile (per calling thread, kept between calls); larger tiles mean
  *                    fewer sgemm calls, each of which repacks {@code x}
+ * @param precision   arithmetic of the batched route: {@link Precision#FP32} (ND4J sgemm) or {@link Precision#BF16}
+ *                    (oneDNN, where {@link DnnlSupport#available()}; fp32 elsewhere); the kernel route is fp32 always
  */
-public record MatMul(KernelPool pool, RowKernels kernels, int gemmMinRows, long tileBytes) {
+public record MatMul(KernelPool pool, RowKernels kernels, int gemmMinRows, long tileBytes, Precision precision) {
     /**
      * Crossover measured for 11008×4096 F16 and Q8_0 on a 2-core AVX-512 machine ({@code KernelBenchmark crossover}):
      * the kernels stream the weight once but do every product in Java; the sgemm route first widens the whole
@@ -37,29 +42,35 @@ public record MatMul(KernelPool pool, RowKernels kernels, int gemmMinRows, long 
     /** Rows per thread are at least this much work (multiply-adds), so tiny products are not split. */
     private static final int MIN_CHUNK_WORK = 1 << 16;
 
-    private static final ThreadLocal<Map<Long, INDArray>> TILES = ThreadLocal.withInitial(HashMap::new);
+    private static final ThreadLocal<Map<TileShape, INDArray>> TILES = ThreadLocal.withInitial(HashMap::new);
 
     /** Validates the settings. */
     public MatMul {
-        if (gemmMinRows < 2 || tileBytes < 4 || tileBytes > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("gemmMinRows must be >= 2 and tileBytes in [4, 2^31), got "
-                    + gemmMinRows + " and " + tileBytes);
+        if (gemmMinRows < 2 || tileBytes < 4 || tileBytes > Integer.MAX_VALUE || precision == null) {
+            throw new IllegalArgumentException("gemmMinRows must be >= 2, tileBytes in [4, 2^31) and precision set, "
+                    + "got " + gemmMinRows + ", " + tileBytes + " and " + precision);
         }
     }
 
-    /** The shared pool, the best kernels and the measured defaults. */
+    /** The shared pool, the best kernels, the measured defaults and fp32. */
     public static MatMul defaults() {
-        return new MatMul(KernelPool.shared(), RowKernels.best(), DEFAULT_GEMM_MIN_ROWS, DEFAULT_TILE_BYTES);
+        return new MatMul(KernelPool.shared(), RowKernels.best(), DEFAULT_GEMM_MIN_ROWS, DEFAULT_TILE_BYTES,
+                Precision.FP32);
     }
 
     /** The same settings on another pool. */
     public MatMul withPool(KernelPool other) {
-        return new MatMul(other, kernels, gemmMinRows, tileBytes);
+        return new MatMul(other, kernels, gemmMinRows, tileBytes, precision);
     }
 
     /** The same settings with other kernels. */
     public MatMul withKernels(RowKernels other) {
-        return new MatMul(pool, other, gemmMinRows, tileBytes);
+        return new MatMul(pool, other, gemmMinRows, tileBytes, precision);
+    }
+
+    /** The same settings with the batched route in {@code other}. */
+    public MatMul withPrecision(Precision other) {
+        return new MatMul(pool, kernels, gemmMinRows, tileBytes, other);
     }
 
     /** {@code x · wᵀ} by the route that suits {@code n}: {@code [n, cols] -> [n, rows]} FLOAT. */
@@ -87,49 +98,92 @@ public record MatMul(KernelPool pool, RowKernels kernels, int gemmMinRows, long 
         return Nd4j.create(y, new long[] {n, w.rows()}, 'c');
     }
 
-    /** The sgemm route: {@code [n, cols] -> [n, rows]} FLOAT. */
+    /**
+     * The batched route: {@code [n, cols] -> [n, rows]} FLOAT, in bf16 when {@link #precision()} asks for it and
+     * {@link DnnlSupport#available()}, else in fp32.
+     */
     public INDArray gemm(CompactMatrix w, INDArray x) {
         checkInput(w, x);
         INDArray xc = contiguous(x);
-        int n = (int) x.size(0);
-        int rows = w.rows();
-        int t = (int) Math.max(1, Math.min(rows, tileBytes / (4L * w.cols())));
-        INDArray tile = tile(t, w.cols());
-        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, n, rows);
-        INDArray outTile = Nd4j.createUninitialized(DataType.FLOAT, n, t);
-        for (int r0 = 0; r0 < rows; r0 += t) {
-            int rt = Math.min(t, rows - r0);
-            widen(w, r0, rt, tile);                                    // tile[0, rt) = w[r0, r0 + rt)
-            INDArray wt = rt == t ? tile : tile.get(NDArrayIndex.interval(0, rt), NDArrayIndex.all());
-            INDArray ot = rt == t ? outTile : Nd4j.createUninitialized(DataType.FLOAT, n, rt);
-            Nd4j.gemm(xc, wt, ot, false, true, 1.0, 0.0);              // [n, rt]
-            out.get(NDArrayIndex.all(), NDArrayIndex.interval(r0, r0 + rt)).assign(ot);
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, x.size(0), w.rows());
+        if (precision == Precision.BF16 && DnnlSupport.available()) {
+            gemmBf16(w, xc, out);
+        } else {
+            gemmFp32(w, xc, out);
         }
         return out;
     }
 
-    /** Widens weight rows {@code [r0, r0 + count)} into the first rows of the fp32 {@code tile}, in parallel. */
-    private void widen(CompactMatrix w, int r0, int count, INDArray tile) {
+    /** Tiles widened to fp32, each multiplied by ND4J's sgemm and copied into its columns of {@code out}. */
+    private void gemmFp32(CompactMatrix w, INDArray x, INDArray out) {
+        int rows = w.rows();
+        int t = tileRows(w, Float.BYTES);
+        INDArray tile = tile(DataType.FLOAT, t, w.cols());
+        INDArray outTile = Nd4j.createUninitialized(DataType.FLOAT, x.size(0), t);
+        for (int r0 = 0; r0 < rows; r0 += t) {
+            int rt = Math.min(t, rows - r0);
+            fill(w, r0, rt, tile);                                     // tile[0, rt) = w[r0, r0 + rt)
+            INDArray wt = rt == t ? tile : tile.get(NDArrayIndex.interval(0, rt), NDArrayIndex.all());
+            INDArray ot = rt == t ? outTile : Nd4j.createUninitialized(DataType.FLOAT, x.size(0), rt);
+            Nd4j.gemm(x, wt, ot, false, true, 1.0, 0.0);               // [n, rt]
+            out.get(NDArrayIndex.all(), NDArrayIndex.interval(r0, r0 + rt)).assign(ot);
+        }
+    }
+
+    /** Tiles rounded to bf16 (twice the rows of fp32 in the same bytes), each multiplied by oneDNN into {@code out}. */
+    private void gemmBf16(CompactMatrix w, INDArray x, INDArray out) {
+        int rows = w.rows();
+        int t = tileRows(w, Short.BYTES);
+        INDArray tile = tile(DataType.BFLOAT16, t, w.cols());
+        try (Bf16TileProduct product = Bf16TileProduct.start(x, out, pool.threads())) {
+            for (int r0 = 0; r0 < rows; r0 += t) {
+                int rt = Math.min(t, rows - r0);
+                fill(w, r0, rt, tile);                                 // tile[0, rt) = bf16(w[r0, r0 + rt))
+                product.multiply(tile, r0, rt);                        // out[:, r0, r0 + rt)
+            }
+        }
+    }
+
+    /** Weight rows per tile of {@link #tileBytes()} holding {@code bytes}-byte values. */
+    private int tileRows(CompactMatrix w, int bytes) {
+        return (int) Math.max(1, Math.min(w.rows(), tileBytes / ((long) bytes * w.cols())));
+    }
+
+    /**
+     * Writes weight rows {@code [r0, r0 + count)} into the first rows of {@code tile}, in parallel: widened for a
+     * FLOAT tile, rounded to nearest bf16 for a BFLOAT16 one.
+     */
+    private void fill(CompactMatrix w, int r0, int count, INDArray tile) {
         int cols = w.cols();
-        FloatBuffer dst = tile.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        boolean bf16 = tile.dataType() == DataType.BFLOAT16;
+        ByteBuffer dst = tile.data().asNio().order(ByteOrder.nativeOrder());
         pool.forEachRange(count, 8, (a, b) -> {
-            float[] row = new float[cols];
+            float[] row = new float[bf16 ? 0 : cols];
+            short[] rounded = new short[bf16 ? cols : 0];
             for (int r = a; r < b; r++) {
-                kernels.decodeRow(w, r0 + r, row, 0);
-                dst.put(r * cols, row, 0, cols);
+                if (bf16) {
+                    kernels.decodeRowBf16(w, r0 + r, rounded, 0);
+                    dst.asShortBuffer().put(r * cols, rounded, 0, cols);
+                } else {
+                    kernels.decodeRow(w, r0 + r, row, 0);
+                    dst.asFloatBuffer().put(r * cols, row, 0, cols);
+                }
             }
         });
     }
 
-    /** This thread's reusable {@code [t, cols]} scratch, so prefill does not allocate (and page in) tiles per call. */
-    private static INDArray tile(int t, int cols) {
-        return TILES.get().computeIfAbsent(((long) t << 32) | cols,
-                k -> Nd4j.createUninitialized(DataType.FLOAT, t, cols));
+    /** This thread's reusable tile, so prefill does not allocate (and page in) tiles per call. */
+    private static INDArray tile(DataType type, int t, int cols) {
+        return TILES.get().computeIfAbsent(new TileShape(type, t, cols),
+                k -> Nd4j.createUninitialized(type, t, cols));
     }
 
     private static INDArray contiguous(INDArray x) {
         boolean packed = !x.isView() && x.ordering() == 'c' && x.data().length() == x.length();
         return packed ? x : x.dup('c');
+    }
+
+    private record TileShape(DataType type, int rows, int cols) {
     }
 
     private static void checkInput(CompactMatrix w, INDArray x) {

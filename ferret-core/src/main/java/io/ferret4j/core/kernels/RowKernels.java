@@ -18,6 +18,12 @@ public interface RowKernels {
     /** Widens weight row {@code r} into {@code dst[off, off + cols)}. */
     void decodeRow(CompactMatrix w, int r, float[] dst, int off);
 
+    /**
+     * Widens weight row {@code r} and rounds it to the nearest bfloat16 (ties to even) into
+     * {@code dst[off, off + cols)}, as bit patterns.
+     */
+    void decodeRowBf16(CompactMatrix w, int r, short[] dst, int off);
+
     /** A short name for logs and benchmarks ({@code "vector-512"}, {@code "scalar"}). */
     String name();
 
