@@ -95,7 +95,7 @@ public final class Embedding {
         if (weight != null) {
             return Linears.dense(weight, null, precision);
         }
-        MatMul matMul = MatMul.defaults().withPrecision(precision);
+        MatMul matMul = MatMul.defaults(precision);
         return table.table() instanceof F16Matrix f16
                 ? new F16Linear(f16, null, matMul)
                 : new Q8Linear((Q8_0) table.table(), null, matMul);

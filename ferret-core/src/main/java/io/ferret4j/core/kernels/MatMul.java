@@ -39,6 +39,12 @@ public record MatMul(KernelPool pool, RowKernels kernels, int gemmMinRows, long 
     public static final int DEFAULT_GEMM_MIN_ROWS = 32;
     /** 32 MiB: 2048 rows of 4096 columns; a 700-row prefill ran at 85% of plain sgemm with it, 75-78% with 4 MiB. */
     public static final long DEFAULT_TILE_BYTES = 32L << 20;
+    /**
+     * 96 MiB of bf16 holds each weight of a LLaMA-7B layer whole (11008×4096 is 86 MiB), so oneDNN writes whole
+     * output rows and picks its brgemm kernel; a tile of part of the rows writes a block of columns, for which
+     * oneDNN 2.5 falls back to gemm:jit, 3-11% slower on this machine.
+     */
+    public static final long DEFAULT_BF16_TILE_BYTES = 96L << 20;
     /** Rows per thread are at least this much work (multiply-adds), so tiny products are not split. */
     private static final int MIN_CHUNK_WORK = 1 << 16;
 
@@ -54,8 +60,13 @@ public record MatMul(KernelPool pool, RowKernels kernels, int gemmMinRows, long 
 
     /** The shared pool, the best kernels, the measured defaults and fp32. */
     public static MatMul defaults() {
-        return new MatMul(KernelPool.shared(), RowKernels.best(), DEFAULT_GEMM_MIN_ROWS, DEFAULT_TILE_BYTES,
-                Precision.FP32);
+        return defaults(Precision.FP32);
+    }
+
+    /** The shared pool, the best kernels and the defaults measured for {@code precision}. */
+    public static MatMul defaults(Precision precision) {
+        return new MatMul(KernelPool.shared(), RowKernels.best(), DEFAULT_GEMM_MIN_ROWS,
+                precision == Precision.BF16 ? DEFAULT_BF16_TILE_BYTES : DEFAULT_TILE_BYTES, precision);
     }
 
     /** The same settings on another pool. */

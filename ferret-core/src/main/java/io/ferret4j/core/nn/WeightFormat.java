@@ -31,8 +31,8 @@ public enum WeightFormat {
     public Linear loadLinear(Weights w, String prefix, long in, long out, boolean withBias, Precision precision) {
         return switch (this) {
             case F32 -> Linears.load(w, prefix, in, out, withBias, precision);
-            case F16 -> F16Linear.load(w, prefix, in, out, withBias, MatMul.defaults().withPrecision(precision));
-            case Q8_0 -> Q8Linear.load(w, prefix, in, out, withBias, MatMul.defaults().withPrecision(precision));
+            case F16 -> F16Linear.load(w, prefix, in, out, withBias, MatMul.defaults(precision));
+            case Q8_0 -> Q8Linear.load(w, prefix, in, out, withBias, MatMul.defaults(precision));
         };
     }
 
