@@ -26,9 +26,9 @@ public final class FerretCli {
               convert   --model DIR --quantize q8_0 --out DIR            store the LLM matrices as Q8_0
               bench     [--model 7b|13b] [--weights f32|f16|q8_0] [--layers N] [--threads N] [--json]
                                                                          speed and memory on random weights of the real shapes
-            common options: --vision-tower DIR --weights f16|f32|q8_0 --vision-precision fp32|bf16 --llm-precision fp32|bf16
-                            --max-new-tokens N --temperature T --top-p P --seed S --deterministic
-                            --json --annotate OUT.png --dump FILE.safetensors
+            common options: --vision-tower DIR --weights f16|f32|q8_0 --vision-precision fp32|bf16
+                            --llm-precision fp32|bf16 --max-new-tokens N --temperature T --top-p P --seed S
+                            --deterministic --json --annotate OUT.png --dump FILE.safetensors
             regions: --point X,Y  --box X1,Y1,X2,Y2  --mask PNG  --polygon X,Y,X,Y,...  (pixels; repeatable, in order)
             """;
 

@@ -82,8 +82,8 @@ final class FerretModel {
             LOG.info("Loading the region sampler");
             GeoRegionSampler sampler = GeoRegionSampler.load(w, GeoRegionSamplerConfig.of(config.mmHiddenSize(),
                     llm.hiddenSize(), PoolerMode.fromConfig(config.samplerPoolerMode())));
-            LOG.info("Loading the language model ({} layers, hidden {}, {} weights, {} products)", llm.numHiddenLayers(),
-                    llm.hiddenSize(), options.weightFormat(), options.llmPrecision());
+            LOG.info("Loading the language model ({} layers, hidden {}, {} weights, {} products)",
+                    llm.numHiddenLayers(), llm.hiddenSize(), options.weightFormat(), options.llmPrecision());
             LlamaDecoder decoder = LlamaDecoder.load(w, llm, options.weightFormat(), options.llmPrecision());
             w.requireAllUsed();
             LOG.info("Ferret ready in {} ms", (System.nanoTime() - t0) / 1_000_000);

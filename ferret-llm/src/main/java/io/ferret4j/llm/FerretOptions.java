@@ -25,9 +25,9 @@ import io.ferret4j.llm.generate.GenerationConfig;
  *                              for the CLIP tower's products through oneDNN where the CPU has bf16 (about twice as
  *                              fast, relative error about 2e-3 per product)
  * @param llmPrecision          {@link Precision#FP32} (default) or {@link Precision#BF16} for the language model's
- *                              products through oneDNN where the CPU has bf16: with F16 or Q8_0 weights the prefill
- *                              (image and prompt rows) only, about 1.5-2x faster, while decoding token by token
- *                              stays fp32; with F32 weights every product
+ *                              products through oneDNN where the CPU has bf16: with F16 or Q8_0 weights the
+ *                              prefill's (image and prompt rows, about 2x faster per product) while decoding token
+ *                              by token stays fp32; with F32 weights every product
  */
 public record FerretOptions(Optional<Path> visionTower, GenerationConfig generation, boolean deterministicSampler,
                             long seed, WeightFormat weightFormat, Precision visionPrecision, Precision llmPrecision) {

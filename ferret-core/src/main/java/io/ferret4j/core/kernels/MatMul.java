@@ -22,11 +22,28 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * multiplied by ND4J's sgemm, which runs at BLAS speed. Both routes compute each output from the same weight
  * values; they differ only in fp32 summation order.
  *
- * @param pool        threads for the kernels and for widening tiles
+ * <p>With {@link Precision#BF16}, where {@link DnnlSupport#available()}, the batched route rounds {@code x} to bf16
+ * once, rounds tiles of weight rows to bf16 in the kernels ({@link RowKernels#decodeRowBf16}; plain rows measured
+ * faster than a reorder into oneDNN's blocked layout) and multiplies each by oneDNN with fp32 accumulation into
+ * its columns of the output ({@link Bf16TileProduct}); the error bound is that of
+ * {@link io.ferret4j.core.dnnl.DnnlBf16Linear}. Measured with {@code Bf16PrefillBenchmark} (2 threads, JDK 17,
+ * 714 rows, medians of 9 interleaved runs on a shared 2-core Zen 4, load 1.6-2.0; details in ADR 003):
+ * <pre>
+ *   product                       fp32 tiles          bf16 tiles
+ *   [714,4096]·[11008,4096]ᵀ F16   416 ms, 155 GF/s   197 ms, 327 GF/s   2.12x
+ *   [714,4096]·[11008,4096]ᵀ Q8_0  410 ms, 157 GF/s   195 ms, 331 GF/s   2.10x
+ *   [714,4096]·[4096,4096]ᵀ  F16   153 ms, 157 GF/s   111 ms, 215 GF/s   1.37x (fastest runs 143 / 75 ms, 1.9x)
+ *   [714,4096]·[4096,4096]ᵀ  Q8_0  156 ms, 154 GF/s    87 ms, 274 GF/s   1.78x
+ *   [714,11008]·[4096,11008]ᵀ F16  439 ms, 147 GF/s   214 ms, 301 GF/s   2.05x
+ *   [714,11008]·[4096,11008]ᵀ Q8_0 422 ms, 153 GF/s   195 ms, 330 GF/s   2.16x
+ * </pre>
+ * Under heavier contention (load 2.7-3.5) bf16 stayed 1.6-2.1x faster.
+ *
+ * @param pool        threads for the kernels, for filling tiles and for oneDNN's OpenMP team
  * @param kernels     row kernels, normally {@link RowKernels#best()}
- * @param gemmMinRows smallest {@code n} sent to the sgemm route
- * @param tileBytes   size of the scratch tile (per calling thread, kept between calls); larger tiles mean
- *                    fewer sgemm calls, each of which repacks {@code x}
+ * @param gemmMinRows smallest {@code n} sent to the batched route
+ * @param tileBytes   size of the scratch tile (per calling thread, kept between calls); larger
+ *                    tiles mean fewer sgemm calls, each of which repacks {@code x}
  * @param precision   arithmetic of the batched route: {@link Precision#FP32} (ND4J sgemm) or {@link Precision#BF16}
  *                    (oneDNN, where {@link DnnlSupport#available()}; fp32 elsewhere); the kernel route is fp32 always
  */
@@ -42,13 +59,14 @@ public record MatMul(KernelPool pool, RowKernels kernels, int gemmMinRows, long 
     /**
      * 96 MiB of bf16 holds each weight of a LLaMA-7B layer whole (11008×4096 is 86 MiB), so oneDNN writes whole
      * output rows and picks its brgemm kernel; a tile of part of the rows writes a block of columns, for which
-     * oneDNN 2.5 falls back to gemm:jit, 3-11% slower on this machine.
+     * oneDNN 2.5 falls back to gemm:jit: about 5% slower on a quiet 2-core machine, 20-50% under contention.
      */
     public static final long DEFAULT_BF16_TILE_BYTES = 96L << 20;
     /** Rows per thread are at least this much work (multiply-adds), so tiny products are not split. */
     private static final int MIN_CHUNK_WORK = 1 << 16;
 
-    private static final ThreadLocal<Map<TileShape, INDArray>> TILES = ThreadLocal.withInitial(HashMap::new);
+    private static final ThreadLocal<Map<Long, INDArray>> TILES = ThreadLocal.withInitial(HashMap::new);
+    private static final ThreadLocal<INDArray[]> BF16_TILE = ThreadLocal.withInitial(() -> new INDArray[1]);
 
     /** Validates the settings. */
     public MatMul {
@@ -129,7 +147,7 @@ public record MatMul(KernelPool pool, RowKernels kernels, int gemmMinRows, long 
     private void gemmFp32(CompactMatrix w, INDArray x, INDArray out) {
         int rows = w.rows();
         int t = tileRows(w, Float.BYTES);
-        INDArray tile = tile(DataType.FLOAT, t, w.cols());
+        INDArray tile = tile(t, w.cols());
         INDArray outTile = Nd4j.createUninitialized(DataType.FLOAT, x.size(0), t);
         for (int r0 = 0; r0 < rows; r0 += t) {
             int rt = Math.min(t, rows - r0);
@@ -141,11 +159,11 @@ public record MatMul(KernelPool pool, RowKernels kernels, int gemmMinRows, long 
         }
     }
 
-    /** Tiles rounded to bf16 (twice the rows of fp32 in the same bytes), each multiplied by oneDNN into {@code out}. */
+    /** Tiles of weight rows rounded to bf16, each multiplied by oneDNN straight into its columns of {@code out}. */
     private void gemmBf16(CompactMatrix w, INDArray x, INDArray out) {
         int rows = w.rows();
         int t = tileRows(w, Short.BYTES);
-        INDArray tile = tile(DataType.BFLOAT16, t, w.cols());
+        INDArray tile = bf16Tile((long) t * w.cols());
         try (Bf16TileProduct product = Bf16TileProduct.start(x, out, pool.threads())) {
             for (int r0 = 0; r0 < rows; r0 += t) {
                 int rt = Math.min(t, rows - r0);
@@ -183,18 +201,27 @@ public record MatMul(KernelPool pool, RowKernels kernels, int gemmMinRows, long 
         });
     }
 
-    /** This thread's reusable tile, so prefill does not allocate (and page in) tiles per call. */
-    private static INDArray tile(DataType type, int t, int cols) {
-        return TILES.get().computeIfAbsent(new TileShape(type, t, cols),
-                k -> Nd4j.createUninitialized(type, t, cols));
+    /** This thread's reusable {@code [t, cols]} scratch, so prefill does not allocate (and page in) tiles per call. */
+    private static INDArray tile(int t, int cols) {
+        return TILES.get().computeIfAbsent(((long) t << 32) | cols,
+                k -> Nd4j.createUninitialized(DataType.FLOAT, t, cols));
+    }
+
+    /**
+     * This thread's bf16 scratch of at least {@code length} values: one buffer for all shapes, grown to the largest
+     * tile asked for (86 MiB for LLaMA-7B), since {@link Bf16TileProduct} reads tiles from a flat buffer's start.
+     */
+    private static INDArray bf16Tile(long length) {
+        INDArray[] held = BF16_TILE.get();
+        if (held[0] == null || held[0].length() < length) {
+            held[0] = Nd4j.createUninitialized(DataType.BFLOAT16, length);
+        }
+        return held[0];
     }
 
     private static INDArray contiguous(INDArray x) {
         boolean packed = !x.isView() && x.ordering() == 'c' && x.data().length() == x.length();
         return packed ? x : x.dup('c');
-    }
-
-    private record TileShape(DataType type, int rows, int cols) {
     }
 
     private static void checkInput(CompactMatrix w, INDArray x) {
