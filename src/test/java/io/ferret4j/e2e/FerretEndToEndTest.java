@@ -3,6 +3,7 @@ package io.ferret4j.e2e;
 import static io.ferret4j.core.testing.TensorAssert.FP32_ATOL;
 import static io.ferret4j.core.testing.TensorAssert.assertClose;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.testing.TensorAssert;
 import io.ferret4j.core.region.Region;
 import io.ferret4j.core.weights.SafeTensors;
 import io.ferret4j.llm.Ferret;
@@ -83,6 +85,23 @@ final class FerretEndToEndTest {
 
             assertMatchesReference("ground", answer, dump);
         }
+    }
+
+    @Test
+    void f16VisionWeightsStayWithinHalfPrecisionOfTheReferenceFeatures() {
+        Path folder = FerretGoldens.checkpointWith("model.safetensors", dir.resolve("model"));
+        try (Ferret ferret = Ferret.load(folder, options().withVisionWeightFormat(WeightFormat.F16))) {
+            Path dump = dir.resolve("ground.safetensors");
+            ferret.conversation(FerretGoldens.image())
+                    .ask("What is the location of the white bathtub in the image?", List.of(), t -> { }, Optional.of(dump));
+            try (SafeTensors expected = FerretGoldens.tensors(); SafeTensors actual = SafeTensors.open(dump)) {
+                double diff = TensorAssert.maxAbsDiff(expected.get("ground.image_features").toFloatArray(),
+                        actual.get("image_features").toFloatArray());
+                assertThat(diff).as("rounded weights, fp32 activations").isPositive().isLessThan(1e-2);
+            }
+        }
+        assertThatThrownBy(() -> options().withVisionWeightFormat(WeightFormat.Q8_0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("f32 or f16, got q8_0");
     }
 
     private Ferret load(String weights) {

@@ -4,7 +4,6 @@ import java.awt.image.BufferedImage;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -23,7 +22,8 @@ import io.ferret4j.llm.generate.GenerationConfig;
 final class AskCommand {
     static final Set<String> VALUE_OPTIONS = Set.of("--model", "--vision-tower", "--image", "--question", "--text",
             "--prompt", "--max-new-tokens", "--temperature", "--top-p", "--seed", "--annotate", "--dump", "--point",
-            "--box", "--mask", "--polygon", "--weights", "--vision-precision");
+            "--box", "--mask", "--polygon", "--weights", "--vision-weights", "--vision-precision",
+            "--llm-precision");
     static final Set<String> FLAGS = Set.of("--deterministic", "--json");
 
     private AskCommand() {
@@ -89,7 +89,9 @@ final class AskCommand {
         FerretOptions options = FerretOptions.defaults().withGeneration(generation)
                 .withDeterministicSampler(args.has("--deterministic")).withSeed(seed)
                 .withWeightFormat(WeightFormat.parse(args.get("--weights").orElse("f16")))
-                .withVisionPrecision(Precision.valueOf(args.get("--vision-precision").orElse("fp32").toUpperCase(Locale.ROOT)));
+                .withVisionWeightFormat(WeightFormat.parse(args.get("--vision-weights").orElse("f32")))
+                .withVisionPrecision(Precision.parse(args.get("--vision-precision").orElse("fp32")))
+                .withLlmPrecision(Precision.parse(args.get("--llm-precision").orElse("fp32")));
         return args.get("--vision-tower").map(v -> options.withVisionTower(Path.of(v))).orElse(options);
     }
 }

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -23,7 +22,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@code ferret bench --model 7b|13b --weights f32|f16|q8_0 [--layers N] [--threads N] [--new-tokens N]
- * [--work DIR] [--json]}: builds a random-weight Ferret of the real shapes, then measures this machine's limits (memory
+ * [--vision-weights f32|f16] [--vision-precision fp32|bf16] [--llm-precision fp32|bf16] [--work DIR] [--json]}: builds a random-weight Ferret of the real shapes, then measures this machine's limits (memory
  * bandwidth, sgemm rate) and the model against them: load time, image encode, region sampler, prefill of a real refer
  * prompt (576 image rows + the text), decode, and peak RSS. Each speed is also given as a fraction of its limit:
  * decode as (weight bytes per token ÷ bandwidth) ÷ time per token, prefill and encode as (FLOPs ÷ sgemm rate) ÷ time.
@@ -34,7 +33,7 @@ final class BenchCommand {
 
     static void run(List<String> rawArgs, PrintStream out) {
         CliArgs args = CliArgs.parse(rawArgs, Set.of("--model", "--weights", "--layers", "--threads", "--new-tokens",
-                "--work", "--vision-precision"), Set.of("--json"));
+                "--work", "--vision-weights", "--vision-precision", "--llm-precision"), Set.of("--json"));
         RandomCheckpoint.Shapes full = switch (args.get("--model").orElse("7b")) {
             case "7b" -> RandomCheckpoint.Shapes.FERRET_7B;
             case "13b" -> RandomCheckpoint.Shapes.FERRET_13B;
@@ -51,18 +50,21 @@ final class BenchCommand {
         int newTokens = args.intValue("--new-tokens", 16);
         Path work = Path.of(args.get("--work").orElse(System.getProperty("java.io.tmpdir")));
         boolean json = args.has("--json");
-        Precision vision = Precision.valueOf(args.get("--vision-precision").orElse("fp32").toUpperCase(Locale.ROOT));
+        Precision vision = Precision.parse(args.get("--vision-precision").orElse("fp32"));
+        Precision llm = Precision.parse(args.get("--llm-precision").orElse("fp32"));
+        WeightFormat visionWeights = WeightFormat.parse(args.get("--vision-weights").orElse("f32"));
         Path dir = tempDir(work);
         try {
-            Map<String, Object> r = measure(shapes, format, vision, threads, newTokens, dir, json ? s -> { } : out::println);
+            Map<String, Object> r = measure(shapes, format, visionWeights, vision, llm, threads, newTokens, dir, json ? s -> { } : out::println);
             out.println(json ? AnswerOutput.JSON.valueToTree(r).toString() : table(r));
         } finally {
             BundledFiles.deleteTree(dir);
         }
     }
 
-    private static Map<String, Object> measure(RandomCheckpoint.Shapes s, WeightFormat format, Precision vision, int threads,
-                                               int newTokens, Path dir, Consumer<String> log) {
+    private static Map<String, Object> measure(RandomCheckpoint.Shapes s, WeightFormat format, WeightFormat visionWeights,
+                                               Precision vision, Precision llm, int threads, int newTokens, Path dir,
+                                               Consumer<String> log) {
         Map<String, Object> r = new LinkedHashMap<>();
         log.accept("measuring memory bandwidth and sgemm ...");
         double bandwidth = MemoryBandwidth.readGbs(MemoryBandwidth.DEFAULT_BYTES, KernelPool.shared(), RowKernels.best());
@@ -81,7 +83,7 @@ final class BenchCommand {
         Path photo = dir.resolve(BundledFiles.PHOTO);
         BundledFiles.copy(BundledFiles.PHOTO, photo);
         log.accept("loading and answering twice in a fresh JVM (the first answer pages the weights in) ...");
-        Map<String, Object> run = BenchRun.inChildJvm(new BenchRun.Request(model, format, vision, threads, newTokens,
+        Map<String, Object> run = BenchRun.inChildJvm(new BenchRun.Request(model, format, visionWeights, vision, llm, threads, newTokens,
                 photo, dir.resolve("result.json")));
         r.putAll(run);
         int rows = ((Number) run.get("prompt_rows")).intValue();
@@ -93,7 +95,9 @@ final class BenchCommand {
         r.put("encode_fraction_of_limit", s.encodeFlops() / (sgemm * 1e9) / encodeSeconds);
         r.put("model", s.toString());
         r.put("weights", format.toString());
+        r.put("vision_weights", visionWeights.toString());
         r.put("vision_precision", vision.toString());
+        r.put("llm_precision", llm.toString());
         r.put("threads", threads);
         r.put("java", Runtime.version().toString());
         return r;

@@ -33,20 +33,22 @@ final class BenchRun {
     static final Region REGION = new Region.Box(331, 59, 597, 321);
 
     /** What the measuring JVM is asked to do. */
-    record Request(Path model, WeightFormat format, Precision visionPrecision, int threads, int newTokens,
-                   Path image, Path result) {
+    record Request(Path model, WeightFormat format, WeightFormat visionFormat, Precision visionPrecision,
+                   Precision llmPrecision, int threads, int newTokens, Path image, Path result) {
         List<String> toArgs() {
-            return List.of(model.toString(), format.toString(), visionPrecision.toString(), Integer.toString(threads),
-                    Integer.toString(newTokens), image.toString(), result.toString());
+            return List.of(model.toString(), format.toString(), visionFormat.toString(), visionPrecision.toString(),
+                    llmPrecision.toString(), Integer.toString(threads), Integer.toString(newTokens), image.toString(),
+                    result.toString());
         }
 
         static Request fromArgs(String[] a) {
-            if (a.length != 7) {
-                throw new IllegalArgumentException("expected 7 arguments (model, format, vision precision, threads, "
-                        + "new tokens, image, result), got " + a.length);
+            if (a.length != 9) {
+                throw new IllegalArgumentException("expected 9 arguments (model, format, vision format, vision "
+                        + "precision, llm precision, threads, new tokens, image, result), got " + a.length);
             }
-            return new Request(Path.of(a[0]), WeightFormat.parse(a[1]), Precision.valueOf(a[2]), Integer.parseInt(a[3]),
-                    Integer.parseInt(a[4]), Path.of(a[5]), Path.of(a[6]));
+            return new Request(Path.of(a[0]), WeightFormat.parse(a[1]), WeightFormat.parse(a[2]),
+                    Precision.parse(a[3]), Precision.parse(a[4]), Integer.parseInt(a[5]), Integer.parseInt(a[6]),
+                    Path.of(a[7]), Path.of(a[8]));
         }
     }
 
@@ -96,7 +98,8 @@ final class BenchRun {
         Image image = ImageFactory.getInstance().fromImage(ImageFiles.read(q.image()));
         long t0 = System.nanoTime();
         try (Ferret ferret = Ferret.load(q.model(), FerretOptions.defaults().withMaxNewTokens(q.newTokens())
-                .withDeterministicSampler(true).withWeightFormat(q.format()).withVisionPrecision(q.visionPrecision()))) {
+                .withDeterministicSampler(true).withWeightFormat(q.format()).withVisionWeightFormat(q.visionFormat())
+                .withVisionPrecision(q.visionPrecision()).withLlmPrecision(q.llmPrecision()))) {
             r.put("load_s", (System.nanoTime() - t0) / 1e9);
             ask(ferret, image);
             Timings t = ask(ferret, image);

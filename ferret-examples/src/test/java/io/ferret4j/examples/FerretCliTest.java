@@ -1,6 +1,7 @@
 package io.ferret4j.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -8,8 +9,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ferret4j.core.nn.Precision;
+import io.ferret4j.llm.FerretOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +51,22 @@ final class FerretCliTest {
         err.reset();
         assertThat(run("", "tokenize", "--text", "a", "--jsonl")).isEqualTo(2);
         assertThat(err()).contains("exactly one of --text or --jsonl");
+    }
+
+    @Test
+    void askOptionsReadBothPrecisionsDefaultingToFp32() {
+        Set<String> flags = AskCommand.FLAGS;
+
+        FerretOptions defaults = AskCommand.options(CliArgs.parse(List.of(), AskCommand.VALUE_OPTIONS, flags));
+        FerretOptions bf16 = AskCommand.options(CliArgs.parse(List.of("--llm-precision", "bf16",
+                "--vision-precision", "BF16"), AskCommand.VALUE_OPTIONS, flags));
+
+        assertThat(defaults.llmPrecision()).isEqualTo(Precision.FP32);
+        assertThat(defaults.visionPrecision()).isEqualTo(Precision.FP32);
+        assertThat(bf16.llmPrecision()).isEqualTo(Precision.BF16);
+        assertThat(bf16.visionPrecision()).isEqualTo(Precision.BF16);
+        assertThatThrownBy(() -> AskCommand.options(CliArgs.parse(List.of("--llm-precision", "fp16"),
+                AskCommand.VALUE_OPTIONS, flags))).hasMessageContaining("unknown precision 'fp16'");
     }
 
     @Test

@@ -4,9 +4,10 @@ import io.ferret4j.core.kernels.F16Matrix;
 import io.ferret4j.core.kernels.MatMul;
 import io.ferret4j.core.kernels.Q8_0;
 import io.ferret4j.core.kernels.RowTable;
-import io.ferret4j.core.nn.DenseLinear;
 import io.ferret4j.core.nn.F16Linear;
 import io.ferret4j.core.nn.Linear;
+import io.ferret4j.core.nn.Linears;
+import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.nn.Q8Linear;
 import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.weights.Weights;
@@ -86,13 +87,17 @@ public final class Embedding {
         return hidden;
     }
 
-    /** An output projection sharing this table ({@code tie_word_embeddings}). */
-    Linear tiedProjection() {
+    /**
+     * An output projection sharing this table ({@code tie_word_embeddings}), multiplying in {@code precision} as
+     * {@link WeightFormat#loadLinear} does (a bf16 copy of a FLOAT table is packed beside it).
+     */
+    Linear tiedProjection(Precision precision) {
         if (weight != null) {
-            return new DenseLinear(weight, null);
+            return Linears.dense(weight, null, precision);
         }
+        MatMul matMul = MatMul.defaults(precision);
         return table.table() instanceof F16Matrix f16
-                ? new F16Linear(f16, null, MatMul.defaults())
-                : new Q8Linear((Q8_0) table.table(), null, MatMul.defaults());
+                ? new F16Linear(f16, null, matMul)
+                : new Q8Linear((Q8_0) table.table(), null, matMul);
     }
 }

@@ -6,7 +6,6 @@ import java.util.List;
 
 import io.ferret4j.core.nn.DenseLinear;
 import io.ferret4j.core.nn.Nd4jRuntime;
-import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.probe.Probe;
 import io.ferret4j.core.region.Region;
 import io.ferret4j.core.weights.Checkpoints;
@@ -72,7 +71,7 @@ final class FerretModel {
         ClipImageProcessor processor = ClipImageProcessor.load(towerDir);
         ClipVisionTower tower = ClipVisionTower.load(towerDir, config.mmVisionSelectLayer(),
                 ClipVisionTower.SelectFeature.of(config.mmVisionSelectFeature()), options.visionPrecision(),
-                options.weightFormat() == WeightFormat.F32 ? WeightFormat.F32 : WeightFormat.F16);
+                options.visionWeightFormat());
         if (tower.config().hiddenSize() != config.mmHiddenSize()) {
             throw new IllegalArgumentException("the vision tower at " + towerDir + " has hidden_size "
                     + tower.config().hiddenSize() + " but the Ferret config expects mm_hidden_size " + config.mmHiddenSize());
@@ -84,9 +83,9 @@ final class FerretModel {
             LOG.info("Loading the region sampler");
             GeoRegionSampler sampler = GeoRegionSampler.load(w, GeoRegionSamplerConfig.of(config.mmHiddenSize(),
                     llm.hiddenSize(), PoolerMode.fromConfig(config.samplerPoolerMode())));
-            LOG.info("Loading the language model ({} layers, hidden {}, {} weights)", llm.numHiddenLayers(), llm.hiddenSize(),
-                    options.weightFormat());
-            LlamaDecoder decoder = LlamaDecoder.load(w, llm, options.weightFormat());
+            LOG.info("Loading the language model ({} layers, hidden {}, {} weights, {} products)",
+                    llm.numHiddenLayers(), llm.hiddenSize(), options.weightFormat(), options.llmPrecision());
+            LlamaDecoder decoder = LlamaDecoder.load(w, llm, options.weightFormat(), options.llmPrecision());
             w.requireAllUsed();
             LOG.info("Ferret ready in {} ms", (System.nanoTime() - t0) / 1_000_000);
             return new FerretModel(config, tokenizer, processor, tower, projector, sampler, decoder);

@@ -20,42 +20,57 @@ import io.ferret4j.llm.generate.GenerationConfig;
  * @param weightFormat          how the language model's weights are held: {@link WeightFormat#F16} (default) maps
  *                              the released fp16 checkpoint's bytes without a copy; {@link WeightFormat#F32} widens
  *                              them (exact reference arithmetic order, 4 bytes per weight); {@link WeightFormat#Q8_0}
- *                              quantises them (or reads a Q8_0 checkpoint) at about half the size of F16. With F16 or Q8_0
- *                              the CLIP tower's weights are held in fp16 as well (0.6 instead of 1.2 GB; the openai
- *                              fp32 checkpoint is rounded at load, the cast the reference applies); F32 keeps them fp32
+ *                              quantises them (or reads a Q8_0 checkpoint) at about half the size of F16
+ * @param visionWeightFormat    how the CLIP tower's weights are held: {@link WeightFormat#F32} (default: exact fp32)
+ *                              or {@link WeightFormat#F16}, 0.6 instead of 1.2 GB for ViT-L, the openai fp32 checkpoint
+ *                              rounded at load as the reference's {@code .half()} cast does (features then differ
+ *                              from fp32 by about 2e-3)
  * @param visionPrecision       {@link Precision#FP32} (default, the reference numerics) or {@link Precision#BF16}
  *                              for the CLIP tower's products through oneDNN where the CPU has bf16 (about twice as
  *                              fast, relative error about 2e-3 per product)
+ * @param llmPrecision          {@link Precision#FP32} (default) or {@link Precision#BF16} for the language model's
+ *                              products through oneDNN where the CPU has bf16: with F16 or Q8_0 weights the
+ *                              prefill's (image and prompt rows, about 2x faster per product) while decoding token
+ *                              by token stays fp32; with F32 weights every product
  */
 public record FerretOptions(Optional<Path> visionTower, GenerationConfig generation, boolean deterministicSampler,
-                            long seed, WeightFormat weightFormat, Precision visionPrecision) {
+                            long seed, WeightFormat weightFormat, WeightFormat visionWeightFormat,
+                            Precision visionPrecision, Precision llmPrecision) {
     /** The demo worker's default answer length. */
     public static final int DEFAULT_MAX_NEW_TOKENS = 512;
 
     /** Validates. */
     public FerretOptions {
-        if (visionTower == null || generation == null || weightFormat == null || visionPrecision == null) {
-            throw new IllegalArgumentException("visionTower, generation, weightFormat and visionPrecision must not be null");
+        if (visionTower == null || generation == null || weightFormat == null || visionWeightFormat == null
+                || visionPrecision == null || llmPrecision == null) {
+            throw new IllegalArgumentException("visionTower, generation, weightFormat, visionWeightFormat, "
+                    + "visionPrecision and llmPrecision must not be null");
+        }
+        if (visionWeightFormat == WeightFormat.Q8_0) {
+            throw new IllegalArgumentException("the vision tower holds its weights as f32 or f16, got "
+                    + visionWeightFormat);
         }
     }
 
     /**
-     * Greedy decoding of up to 512 new tokens, region sampling as the reference does it (seed 0), fp16 weights, the
-     * tower found automatically.
+     * Greedy decoding of up to 512 new tokens, region sampling as the reference does it (seed 0), fp16 weights, fp32
+     * arithmetic, the tower found automatically.
      */
     public static FerretOptions defaults() {
         return new FerretOptions(Optional.empty(), GenerationConfig.greedy(DEFAULT_MAX_NEW_TOKENS), false, 0,
-                WeightFormat.F16, Precision.FP32);
+                WeightFormat.F16, WeightFormat.F32, Precision.FP32, Precision.FP32);
     }
 
     /** These options with the CLIP tower read from {@code folder}. */
     public FerretOptions withVisionTower(Path folder) {
-        return new FerretOptions(Optional.of(folder), generation, deterministicSampler, seed, weightFormat, visionPrecision);
+        return new FerretOptions(Optional.of(folder), generation, deterministicSampler, seed, weightFormat,
+                visionWeightFormat, visionPrecision, llmPrecision);
     }
 
     /** These options with other decoding settings. */
     public FerretOptions withGeneration(GenerationConfig config) {
-        return new FerretOptions(visionTower, config, deterministicSampler, seed, weightFormat, visionPrecision);
+        return new FerretOptions(visionTower, config, deterministicSampler, seed, weightFormat,
+                visionWeightFormat, visionPrecision, llmPrecision);
     }
 
     /** These options with at most {@code n} new tokens per answer. */
@@ -67,21 +82,37 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
 
     /** These options with deterministic ({@code true}) or seeded random region sampling. */
     public FerretOptions withDeterministicSampler(boolean deterministic) {
-        return new FerretOptions(visionTower, generation, deterministic, seed, weightFormat, visionPrecision);
+        return new FerretOptions(visionTower, generation, deterministic, seed, weightFormat,
+                visionWeightFormat, visionPrecision, llmPrecision);
     }
 
     /** These options with the language model's weights held in {@code format}. */
     public FerretOptions withWeightFormat(WeightFormat format) {
-        return new FerretOptions(visionTower, generation, deterministicSampler, seed, format, visionPrecision);
+        return new FerretOptions(visionTower, generation, deterministicSampler, seed, format,
+                visionWeightFormat, visionPrecision, llmPrecision);
+    }
+
+    /** These options with the CLIP tower's weights held in {@code format} (F32 or F16). */
+    public FerretOptions withVisionWeightFormat(WeightFormat format) {
+        return new FerretOptions(visionTower, generation, deterministicSampler, seed, weightFormat,
+                format, visionPrecision, llmPrecision);
     }
 
     /** These options with the CLIP tower multiplying in {@code precision}. */
     public FerretOptions withVisionPrecision(Precision precision) {
-        return new FerretOptions(visionTower, generation, deterministicSampler, seed, weightFormat, precision);
+        return new FerretOptions(visionTower, generation, deterministicSampler, seed, weightFormat,
+                visionWeightFormat, precision, llmPrecision);
+    }
+
+    /** These options with the language model multiplying in {@code precision}. */
+    public FerretOptions withLlmPrecision(Precision precision) {
+        return new FerretOptions(visionTower, generation, deterministicSampler, seed, weightFormat,
+                visionWeightFormat, visionPrecision, precision);
     }
 
     /** These options with another seed for the region sampler. */
     public FerretOptions withSeed(long newSeed) {
-        return new FerretOptions(visionTower, generation, deterministicSampler, newSeed, weightFormat, visionPrecision);
+        return new FerretOptions(visionTower, generation, deterministicSampler, newSeed, weightFormat,
+                visionWeightFormat, visionPrecision, llmPrecision);
     }
 }

@@ -1,6 +1,7 @@
 package io.ferret4j.llm;
 
 import io.ferret4j.core.nn.Linear;
+import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -38,21 +39,21 @@ public final class LlamaAttention {
     }
 
     /**
-     * Loads {@code prefix.{q,k,v,o}_proj.weight} (no biases) and checks {@code prefix.rotary_emb.inv_freq} if the
-     * checkpoint holds it.
+     * Loads {@code prefix.{q,k,v,o}_proj.weight} (no biases), held in {@code format} and multiplied in
+     * {@code precision}, and checks {@code prefix.rotary_emb.inv_freq} if the checkpoint holds it.
      */
     public static LlamaAttention load(Weights w, String prefix, int layerIndex, LlamaConfig c, RotaryEmbedding rope,
-                                     WeightFormat format) {
+                                     WeightFormat format, Precision precision) {
         long hidden = c.hiddenSize();
         long kvWidth = (long) c.numKeyValueHeads() * c.headDim();
         if (w.contains(prefix + ".rotary_emb.inv_freq")) {
             rope.checkStoredInvFreq(w, prefix + ".rotary_emb.inv_freq");
         }
         return new LlamaAttention(layerIndex,
-                format.loadLinear(w, prefix + ".q_proj", hidden, hidden, false),
-                format.loadLinear(w, prefix + ".k_proj", hidden, kvWidth, false),
-                format.loadLinear(w, prefix + ".v_proj", hidden, kvWidth, false),
-                format.loadLinear(w, prefix + ".o_proj", hidden, hidden, false),
+                format.loadLinear(w, prefix + ".q_proj", hidden, hidden, false, precision),
+                format.loadLinear(w, prefix + ".k_proj", hidden, kvWidth, false, precision),
+                format.loadLinear(w, prefix + ".v_proj", hidden, kvWidth, false, precision),
+                format.loadLinear(w, prefix + ".o_proj", hidden, hidden, false, precision),
                 rope, c.numAttentionHeads(), c.numKeyValueHeads());
     }
 

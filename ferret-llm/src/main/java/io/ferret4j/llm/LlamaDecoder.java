@@ -7,6 +7,7 @@ import java.util.List;
 
 import io.ferret4j.core.nn.LayerWorkspace;
 import io.ferret4j.core.nn.Linear;
+import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.probe.Probe;
 import io.ferret4j.core.weights.Checkpoints;
@@ -77,24 +78,35 @@ public final class LlamaDecoder {
     /**
      * Like {@link #load(Weights, LlamaConfig)}, holding the embedding table and every weight matrix in
      * {@code format} (F16 needs an fp16 checkpoint and maps its bytes without a copy; Q8_0 quantises at load unless
-     * the checkpoint stores Q8_0).
+     * the checkpoint stores Q8_0), multiplying in fp32.
      */
     public static LlamaDecoder load(Weights w, LlamaConfig config, WeightFormat format) {
+        return load(w, config, format, Precision.FP32);
+    }
+
+    /**
+     * Like {@link #load(Weights, LlamaConfig, WeightFormat)}, multiplying in {@code precision}. With
+     * {@link Precision#BF16} on a CPU with bf16 ({@link io.ferret4j.core.dnnl.DnnlSupport#available()}; fp32
+     * elsewhere), F16 and Q8_0 weights run prompt-sized products (32 rows or more: the image and prompt prefill)
+     * in bf16 with fp32 accumulation, about 2x faster, while decoding one token at a time stays on the fp32 row
+     * kernels; F32 weights are packed into bf16 and run every product in bf16.
+     */
+    public static LlamaDecoder load(Weights w, LlamaConfig config, WeightFormat format, Precision precision) {
         config.validate();
         RotaryEmbedding rope = RotaryEmbedding.of(config);
         Embedding embedTokens = Embedding.load(w, EMBED_TOKENS, config.vocabSize(), config.hiddenSize(), format);
         List<LlamaDecoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < config.numHiddenLayers(); i++) {
-            layers.add(LlamaDecoderLayer.load(w, LAYERS + i + ".", i, config, rope, format));
+            layers.add(LlamaDecoderLayer.load(w, LAYERS + i + ".", i, config, rope, format, precision));
         }
         RmsNorm norm = RmsNorm.load(w, NORM, config.hiddenSize(), config.rmsNormEps());
         Linear lmHead;
         if (config.tieWordEmbeddings()) {
             // HF ties lm_head to the embedding table and overwrites any lm_head.weight a checkpoint carries
             w.ignore(LM_HEAD + ".weight");
-            lmHead = embedTokens.tiedProjection();
+            lmHead = embedTokens.tiedProjection(precision);
         } else {
-            lmHead = format.loadLinear(w, LM_HEAD, config.hiddenSize(), config.vocabSize(), false);
+            lmHead = format.loadLinear(w, LM_HEAD, config.hiddenSize(), config.vocabSize(), false, precision);
         }
         return new LlamaDecoder(config, embedTokens, layers, norm, lmHead);
     }

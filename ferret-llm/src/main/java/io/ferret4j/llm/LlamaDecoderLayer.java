@@ -1,5 +1,6 @@
 package io.ferret4j.llm;
 
+import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -20,15 +21,18 @@ public final class LlamaDecoderLayer {
         this.mlp = mlp;
     }
 
-    /** Loads layer {@code index} from {@code prefix} = {@code "model.layers.<index>."}. */
+    /**
+     * Loads layer {@code index} from {@code prefix} = {@code "model.layers.<index>."}, its projections held in
+     * {@code format} and multiplied in {@code precision}.
+     */
     public static LlamaDecoderLayer load(Weights w, String prefix, int index, LlamaConfig c, RotaryEmbedding rope,
-                                         WeightFormat format) {
+                                         WeightFormat format, Precision precision) {
         long hidden = c.hiddenSize();
         return new LlamaDecoderLayer(
                 RmsNorm.load(w, prefix + "input_layernorm", hidden, c.rmsNormEps()),
-                LlamaAttention.load(w, prefix + "self_attn", index, c, rope, format),
+                LlamaAttention.load(w, prefix + "self_attn", index, c, rope, format, precision),
                 RmsNorm.load(w, prefix + "post_attention_layernorm", hidden, c.rmsNormEps()),
-                LlamaMlp.load(w, prefix + "mlp", c, format));
+                LlamaMlp.load(w, prefix + "mlp", c, format, precision));
     }
 
     /** Runs the layer on {@code T} new rows, extending {@code cache} with their keys and values. */

@@ -1,6 +1,7 @@
 package io.ferret4j.llm;
 
 import io.ferret4j.core.nn.Linear;
+import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -20,14 +21,17 @@ public final class LlamaMlp {
         this.downProj = downProj;
     }
 
-    /** Loads {@code prefix.{gate,up}_proj.weight [intermediate, hidden]} and {@code prefix.down_proj.weight}. */
-    public static LlamaMlp load(Weights w, String prefix, LlamaConfig c, WeightFormat format) {
+    /**
+     * Loads {@code prefix.{gate,up}_proj.weight [intermediate, hidden]} and {@code prefix.down_proj.weight}, held in
+     * {@code format} and multiplied in {@code precision} (see {@link WeightFormat#loadLinear}).
+     */
+    public static LlamaMlp load(Weights w, String prefix, LlamaConfig c, WeightFormat format, Precision precision) {
         long hidden = c.hiddenSize();
         long intermediate = c.intermediateSize();
         return new LlamaMlp(
-                format.loadLinear(w, prefix + ".gate_proj", hidden, intermediate, false),
-                format.loadLinear(w, prefix + ".up_proj", hidden, intermediate, false),
-                format.loadLinear(w, prefix + ".down_proj", intermediate, hidden, false));
+                format.loadLinear(w, prefix + ".gate_proj", hidden, intermediate, false, precision),
+                format.loadLinear(w, prefix + ".up_proj", hidden, intermediate, false, precision),
+                format.loadLinear(w, prefix + ".down_proj", intermediate, hidden, false, precision));
     }
 
     /** Applies the MLP to each row. */

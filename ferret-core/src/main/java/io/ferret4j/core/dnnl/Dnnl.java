@@ -7,16 +7,20 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.Supplier;
 
+import org.bytedeco.dnnl.const_dnnl_op_desc_t;
 import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
+import org.bytedeco.dnnl.dnnl_matmul_desc_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.nativeblas.NativeOps;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
@@ -40,6 +44,28 @@ final class Dnnl {
         dnnl_memory_desc_t md = new dnnl_memory_desc_t();
         check(dnnl_memory_desc_init_by_tag(md, dims.length, dims, dataType, tag), "memory_desc_init");
         return md;
+    }
+
+    /** Row-major {@code [rows, cols]} with rows {@code rowStride} elements apart: a column block of a wider matrix. */
+    static dnnl_memory_desc_t rowsOf(int dataType, long rows, long cols, long rowStride) {
+        dnnl_memory_desc_t md = new dnnl_memory_desc_t();
+        check(dnnl_memory_desc_init_by_strides(md, 2, new long[] {rows, cols}, dataType, new long[] {rowStride, 1}),
+                "memory_desc_init_by_strides");
+        return md;
+    }
+
+    /**
+     * The primitive descriptor of the matmul {@code src·weights + bias -> dst} (bias may be null); with
+     * {@code dnnl_format_tag_any} weights it tells which blocked layout the fastest implementation wants.
+     */
+    static dnnl_primitive_desc matmulDesc(dnnl_engine engine, dnnl_memory_desc_t src, dnnl_memory_desc_t weights,
+                                          dnnl_memory_desc_t bias, dnnl_memory_desc_t dst, dnnl_primitive_attr attr) {
+        dnnl_matmul_desc_t op = new dnnl_matmul_desc_t();
+        check(dnnl_matmul_desc_init(op, src, weights, bias, dst), "matmul_desc_init");
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(op), attr, engine, null),
+                "matmul bf16 " + src.dims().get(0) + "x" + src.dims().get(1) + "x" + dst.dims().get(1));
+        return pd;
     }
 
     /** A copy that outlives the primitive descriptor a queried descriptor points into. */
@@ -102,8 +128,7 @@ final class Dnnl {
         try (dnnl_exec_arg_t execArgs = new dnnl_exec_arg_t(present.length)) {
             for (int i = 0; i < present.length; i++) {
                 memories[i] = new dnnl_memory();
-                Pointer data = present[i].array().data().addressPointer();
-                check(dnnl_memory_create(memories[i], present[i].desc(), engine, data), "memory_create");
+                check(dnnl_memory_create(memories[i], present[i].desc(), engine, present[i].data()), "memory_create");
                 execArgs.position(i).arg(present[i].arg()).memory(memories[i]);
             }
             check(dnnl_stream_create(stream, engine, dnnl_stream_default_flags), "stream_create");
@@ -122,15 +147,37 @@ final class Dnnl {
         }
     }
 
+    /** {@code a} itself when oneDNN can use it from its buffer's start as row-major, else a dense copy. */
+    static INDArray dense(INDArray a) {
+        return isDense(a) ? a : a.dup('c');
+    }
+
+    /** Whether {@code a} is row-major with default strides from the start of its buffer. */
+    static boolean isDense(INDArray a) {
+        return a.ordering() == 'c' && a.offset() == 0 && Shape.hasDefaultStridesForShape(a);
+    }
+
     /**
-     * One execution argument: {@code DNNL_ARG_*}, its descriptor and the ND4J array whose buffer, read from its
-     * first element, holds the data.
+     * One execution argument: {@code DNNL_ARG_*}, its descriptor and the ND4J array whose buffer, read from
+     * {@code byteOffset} bytes past its start, holds the data.
      */
-    record Bound(int arg, dnnl_memory_desc_t desc, INDArray array) {
+    record Bound(int arg, dnnl_memory_desc_t desc, INDArray array, long byteOffset) {
+
+        /** The data from the start of {@code array}'s buffer. */
+        Bound(int arg, dnnl_memory_desc_t desc, INDArray array) {
+            this(arg, desc, array, 0);
+        }
 
         /** Null (skipped by {@link #execute}) when {@code array} is null. */
         static Bound optional(int arg, dnnl_memory_desc_t desc, INDArray array) {
             return array == null ? null : new Bound(arg, desc, array);
+        }
+
+        /** The address oneDNN reads or writes: a {@code void*} argument takes the position in bytes. */
+        Pointer data() {
+            Pointer start = array.data().addressPointer();
+            return byteOffset == 0 ? start
+                    : new BytePointer(start).position(start.position() * start.sizeof() + byteOffset);
         }
     }
 }

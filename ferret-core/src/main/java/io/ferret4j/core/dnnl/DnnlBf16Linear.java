@@ -16,7 +16,6 @@ import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -62,7 +61,7 @@ public final class DnnlBf16Linear implements Linear {
         this.out = weight.size(0);
         this.in = weight.size(1);
         this.weightDesc = Dnnl.withOmpThreads(threads, this::preferredWeightLayout);
-        this.packedWeight = Dnnl.withOmpThreads(threads, () -> pack(dense(weight)));
+        this.packedWeight = Dnnl.withOmpThreads(threads, () -> pack(Dnnl.dense(weight)));
         this.biasDesc = bias == null ? null : Dnnl.desc(dnnl_f32, dnnl_ab, 1, out);
         this.bias = bias == null ? null : bias.reshape(1, out).dup('c');
         CLEANER.register(this, plans::destroy);
@@ -82,11 +81,12 @@ public final class DnnlBf16Linear implements Linear {
      */
     public INDArray forward(INDArray x, INDArray y) {                  // [n, in] -> [n, out]
         requireInput(x);
-        if (y.dataType() != DataType.FLOAT || !Arrays.equals(y.shape(), new long[] {x.size(0), out}) || !isDense(y)) {
+        if (y.dataType() != DataType.FLOAT || !Arrays.equals(y.shape(), new long[] {x.size(0), out})
+                || !Dnnl.isDense(y)) {
             throw new IllegalArgumentException("output must be a dense row-major FLOAT [" + x.size(0) + ", " + out
                     + "], got " + y.dataType() + Arrays.toString(y.shape()) + " order " + y.ordering());
         }
-        INDArray src = dense(x);
+        INDArray src = Dnnl.dense(x);
         Dnnl.withOmpThreads(threads, () -> plan(x.size(0)).run(src, packedWeight, bias, y));
         Reference.reachabilityFence(this);                             // the cleaner must not destroy the plan early
         return y;
@@ -119,7 +119,7 @@ public final class DnnlBf16Linear implements Linear {
 
     /** Asks the matmul for its favourite bf16 layout of the {@code [in, out]} weight. */
     private dnnl_memory_desc_t preferredWeightLayout() {
-        dnnl_primitive_desc pd = MatmulPlan.matmulDesc(engine,
+        dnnl_primitive_desc pd = Dnnl.matmulDesc(engine,
                 Dnnl.desc(dnnl_bf16, dnnl_ab, LAYOUT_ROWS, in),
                 Dnnl.desc(dnnl_bf16, dnnl_format_tag_any, in, out),
                 null,
@@ -136,21 +136,14 @@ public final class DnnlBf16Linear implements Linear {
     private INDArray pack(INDArray weight) {
         INDArray packed = Nd4j.createUninitialized(DataType.BFLOAT16, dnnl_memory_desc_get_size(weightDesc) / 2);
         dnnl_memory_desc_t plain = Dnnl.desc(dnnl_f32, dnnl_ba, in, out);
-        var attr = Dnnl.userScratchpad();
-        dnnl_primitive_desc pd = new dnnl_primitive_desc();
-        Dnnl.check(dnnl_reorder_primitive_desc_create(pd, plain, engine, weightDesc, engine, attr), "reorder weights");
-        dnnl_memory_desc_t scratchpadDesc = Dnnl.query(pd, dnnl_query_scratchpad_md);
-        long scratchpadBytes = dnnl_memory_desc_get_size(scratchpadDesc);
-        var reorder = Dnnl.primitive(pd, attr);
+        Primitive reorder = Primitive.reorder(engine, plain, weightDesc);
         try {
-            Dnnl.execute(engine, reorder,
+            reorder.execute(engine,
                     new Bound(DNNL_ARG_FROM, plain, weight),
-                    new Bound(DNNL_ARG_TO, weightDesc, packed),
-                    Bound.optional(DNNL_ARG_SCRATCHPAD, scratchpadDesc,
-                            scratchpadBytes == 0 ? null : Nd4j.createUninitialized(DataType.INT8, scratchpadBytes)));
+                    new Bound(DNNL_ARG_TO, weightDesc, packed));
             return packed;
         } finally {
-            dnnl_primitive_destroy(reorder);
+            reorder.destroy();
         }
     }
 
@@ -159,15 +152,6 @@ public final class DnnlBf16Linear implements Linear {
             throw new IllegalArgumentException("input must be FLOAT [n, " + in + "], got " + x.dataType()
                     + Arrays.toString(x.shape()));
         }
-    }
-
-    /** {@code a} itself when oneDNN can use it from its buffer's start as row-major, else a dense copy. */
-    private static INDArray dense(INDArray a) {
-        return isDense(a) ? a : a.dup('c');
-    }
-
-    private static boolean isDense(INDArray a) {
-        return a.ordering() == 'c' && a.offset() == 0 && Shape.hasDefaultStridesForShape(a);
     }
 
     /** The per-row-count plans; also the cleaner's action, so it must not refer back to the layer. */

@@ -1,11 +1,14 @@
 package io.ferret4j.core.kernels;
 
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.ferret4j.core.dnnl.Bf16TileProduct;
+import io.ferret4j.core.dnnl.DnnlSupport;
+import io.ferret4j.core.nn.Precision;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -20,13 +23,32 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * multiplied by ND4J's sgemm, which runs at BLAS speed. Both routes compute each output from the same weight
  * values; they differ only in fp32 summation order.
  *
- * @param pool        threads for the kernels and for widening tiles
+ * <p>With {@link Precision#BF16}, where {@link DnnlSupport#available()}, the batched route rounds {@code x} to bf16
+ * once, rounds tiles of weight rows to bf16 in the kernels ({@link RowKernels#decodeRowBf16}; plain rows measured
+ * faster than a reorder into oneDNN's blocked layout) and multiplies each by oneDNN with fp32 accumulation into
+ * its columns of the output ({@link Bf16TileProduct}); the error bound is that of
+ * {@link io.ferret4j.core.dnnl.DnnlBf16Linear}. Measured with {@code Bf16PrefillBenchmark} (2 threads, JDK 17,
+ * 714 rows, medians of 9 interleaved runs on a shared 2-core Zen 4, load 1.6-2.0; details in ADR 003):
+ * <pre>
+ *   product                       fp32 tiles          bf16 tiles
+ *   [714,4096]·[11008,4096]ᵀ F16   416 ms, 155 GF/s   197 ms, 327 GF/s   2.12x
+ *   [714,4096]·[11008,4096]ᵀ Q8_0  410 ms, 157 GF/s   195 ms, 331 GF/s   2.10x
+ *   [714,4096]·[4096,4096]ᵀ  F16   153 ms, 157 GF/s   111 ms, 215 GF/s   1.37x (fastest runs 143 / 75 ms, 1.9x)
+ *   [714,4096]·[4096,4096]ᵀ  Q8_0  156 ms, 154 GF/s    87 ms, 274 GF/s   1.78x
+ *   [714,11008]·[4096,11008]ᵀ F16  439 ms, 147 GF/s   214 ms, 301 GF/s   2.05x
+ *   [714,11008]·[4096,11008]ᵀ Q8_0 422 ms, 153 GF/s   195 ms, 330 GF/s   2.16x
+ * </pre>
+ * Under heavier contention (load 2.7-3.5) bf16 stayed 1.6-2.1x faster.
+ *
+ * @param pool        threads for the kernels, for filling tiles and for oneDNN's OpenMP team
  * @param kernels     row kernels, normally {@link RowKernels#best()}
- * @param gemmMinRows smallest {@code n} sent to the sgemm route
- * @param tileBytes   size of the fp32 scratch tile (per calling thread, kept between calls); larger tiles mean
- *                    fewer sgemm calls, each of which repacks {@code x}
+ * @param gemmMinRows smallest {@code n} sent to the batched route
+ * @param tileBytes   size of the scratch tile (per calling thread, kept between calls); larger
+ *                    tiles mean fewer sgemm calls, each of which repacks {@code x}
+ * @param precision   arithmetic of the batched route: {@link Precision#FP32} (ND4J sgemm) or {@link Precision#BF16}
+ *                    (oneDNN, where {@link DnnlSupport#available()}; fp32 elsewhere); the kernel route is fp32 always
  */
-public record MatMul(KernelPool pool, RowKernels kernels, int gemmMinRows, long tileBytes) {
+public record MatMul(KernelPool pool, RowKernels kernels, int gemmMinRows, long tileBytes, Precision precision) {
     /**
      * Crossover measured for 11008×4096 F16 and Q8_0 on a 2-core AVX-512 machine ({@code KernelBenchmark crossover}):
      * the kernels stream the weight once but do every product in Java; the sgemm route first widens the whole
@@ -35,32 +57,50 @@ public record MatMul(KernelPool pool, RowKernels kernels, int gemmMinRows, long 
     public static final int DEFAULT_GEMM_MIN_ROWS = 32;
     /** 32 MiB: 2048 rows of 4096 columns; a 700-row prefill ran at 85% of plain sgemm with it, 75-78% with 4 MiB. */
     public static final long DEFAULT_TILE_BYTES = 32L << 20;
+    /**
+     * 96 MiB of bf16 holds each weight of a LLaMA-7B layer whole (11008×4096 is 86 MiB), so oneDNN writes whole
+     * output rows and picks its brgemm kernel; a tile of part of the rows writes a block of columns, for which
+     * oneDNN 2.5 falls back to gemm:jit: about 5% slower on a quiet 2-core machine, 20-50% under contention.
+     */
+    public static final long DEFAULT_BF16_TILE_BYTES = 96L << 20;
     /** Rows per thread are at least this much work (multiply-adds), so tiny products are not split. */
     private static final int MIN_CHUNK_WORK = 1 << 16;
 
     private static final ThreadLocal<Map<Long, INDArray>> TILES = ThreadLocal.withInitial(HashMap::new);
+    private static final ThreadLocal<INDArray[]> BF16_TILE = ThreadLocal.withInitial(() -> new INDArray[1]);
 
     /** Validates the settings. */
     public MatMul {
-        if (gemmMinRows < 2 || tileBytes < 4 || tileBytes > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("gemmMinRows must be >= 2 and tileBytes in [4, 2^31), got "
-                    + gemmMinRows + " and " + tileBytes);
+        if (gemmMinRows < 2 || tileBytes < 4 || tileBytes > Integer.MAX_VALUE || precision == null) {
+            throw new IllegalArgumentException("gemmMinRows must be >= 2, tileBytes in [4, 2^31) and precision set, "
+                    + "got " + gemmMinRows + ", " + tileBytes + " and " + precision);
         }
     }
 
-    /** The shared pool, the best kernels and the measured defaults. */
+    /** The shared pool, the best kernels, the measured defaults and fp32. */
     public static MatMul defaults() {
-        return new MatMul(KernelPool.shared(), RowKernels.best(), DEFAULT_GEMM_MIN_ROWS, DEFAULT_TILE_BYTES);
+        return defaults(Precision.FP32);
+    }
+
+    /** The shared pool, the best kernels and the defaults measured for {@code precision}. */
+    public static MatMul defaults(Precision precision) {
+        return new MatMul(KernelPool.shared(), RowKernels.best(), DEFAULT_GEMM_MIN_ROWS,
+                precision == Precision.BF16 ? DEFAULT_BF16_TILE_BYTES : DEFAULT_TILE_BYTES, precision);
     }
 
     /** The same settings on another pool. */
     public MatMul withPool(KernelPool other) {
-        return new MatMul(other, kernels, gemmMinRows, tileBytes);
+        return new MatMul(other, kernels, gemmMinRows, tileBytes, precision);
     }
 
     /** The same settings with other kernels. */
     public MatMul withKernels(RowKernels other) {
-        return new MatMul(pool, other, gemmMinRows, tileBytes);
+        return new MatMul(pool, other, gemmMinRows, tileBytes, precision);
+    }
+
+    /** The same settings with the batched route in {@code other}. */
+    public MatMul withPrecision(Precision other) {
+        return new MatMul(pool, kernels, gemmMinRows, tileBytes, other);
     }
 
     /** {@code x · wᵀ} by the route that suits {@code n}: {@code [n, cols] -> [n, rows]} FLOAT. */
@@ -88,36 +128,84 @@ public record MatMul(KernelPool pool, RowKernels kernels, int gemmMinRows, long 
         return Nd4j.create(y, new long[] {n, w.rows()}, 'c');
     }
 
-    /** The sgemm route: {@code [n, cols] -> [n, rows]} FLOAT. */
+    /**
+     * The batched route: {@code [n, cols] -> [n, rows]} FLOAT, in bf16 when {@link #precision()} asks for it and
+     * {@link DnnlSupport#available()}, else in fp32.
+     */
     public INDArray gemm(CompactMatrix w, INDArray x) {
         checkInput(w, x);
         INDArray xc = contiguous(x);
-        int n = (int) x.size(0);
-        int rows = w.rows();
-        int t = (int) Math.max(1, Math.min(rows, tileBytes / (4L * w.cols())));
-        INDArray tile = tile(t, w.cols());
-        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, n, rows);
-        INDArray outTile = Nd4j.createUninitialized(DataType.FLOAT, n, t);
-        for (int r0 = 0; r0 < rows; r0 += t) {
-            int rt = Math.min(t, rows - r0);
-            widen(w, r0, rt, tile);                                    // tile[0, rt) = w[r0, r0 + rt)
-            INDArray wt = rt == t ? tile : tile.get(NDArrayIndex.interval(0, rt), NDArrayIndex.all());
-            INDArray ot = rt == t ? outTile : Nd4j.createUninitialized(DataType.FLOAT, n, rt);
-            Nd4j.gemm(xc, wt, ot, false, true, 1.0, 0.0);              // [n, rt]
-            out.get(NDArrayIndex.all(), NDArrayIndex.interval(r0, r0 + rt)).assign(ot);
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, x.size(0), w.rows());
+        if (precision == Precision.BF16 && DnnlSupport.available()) {
+            gemmBf16(w, xc, out);
+        } else {
+            gemmFp32(w, xc, out);
         }
         return out;
     }
 
-    /** Widens weight rows {@code [r0, r0 + count)} into the first rows of the fp32 {@code tile}, in parallel. */
-    private void widen(CompactMatrix w, int r0, int count, INDArray tile) {
+    /**
+     * Tiles widened to fp32, each multiplied by ND4J's sgemm and copied into its columns of {@code out}; a weight
+     * that fits one tile (CLIP's) is multiplied straight into {@code out}.
+     */
+    private void gemmFp32(CompactMatrix w, INDArray x, INDArray out) {
+        int rows = w.rows();
+        int t = tileRows(w, Float.BYTES);
+        INDArray tile = tile(t, w.cols());
+        if (t == rows) {
+            fill(w, 0, rows, tile);
+            Nd4j.gemm(x, tile, out, false, true, 1.0, 0.0);
+            return;
+        }
+        INDArray outTile = Nd4j.createUninitialized(DataType.FLOAT, x.size(0), t);
+        for (int r0 = 0; r0 < rows; r0 += t) {
+            int rt = Math.min(t, rows - r0);
+            fill(w, r0, rt, tile);                                     // tile[0, rt) = w[r0, r0 + rt)
+            INDArray wt = rt == t ? tile : tile.get(NDArrayIndex.interval(0, rt), NDArrayIndex.all());
+            INDArray ot = rt == t ? outTile : Nd4j.createUninitialized(DataType.FLOAT, x.size(0), rt);
+            Nd4j.gemm(x, wt, ot, false, true, 1.0, 0.0);               // [n, rt]
+            out.get(NDArrayIndex.all(), NDArrayIndex.interval(r0, r0 + rt)).assign(ot);
+        }
+    }
+
+    /** Tiles of weight rows rounded to bf16, each multiplied by oneDNN straight into its columns of {@code out}. */
+    private void gemmBf16(CompactMatrix w, INDArray x, INDArray out) {
+        int rows = w.rows();
+        int t = tileRows(w, Short.BYTES);
+        INDArray tile = bf16Tile((long) t * w.cols());
+        try (Bf16TileProduct product = Bf16TileProduct.start(x, out, pool.threads())) {
+            for (int r0 = 0; r0 < rows; r0 += t) {
+                int rt = Math.min(t, rows - r0);
+                fill(w, r0, rt, tile);                                 // tile[0, rt) = bf16(w[r0, r0 + rt))
+                product.multiply(tile, r0, rt);                        // out[:, r0, r0 + rt)
+            }
+        }
+    }
+
+    /** Weight rows per tile of {@link #tileBytes()} holding {@code bytes}-byte values. */
+    private int tileRows(CompactMatrix w, int bytes) {
+        return (int) Math.max(1, Math.min(w.rows(), tileBytes / ((long) bytes * w.cols())));
+    }
+
+    /**
+     * Writes weight rows {@code [r0, r0 + count)} into the first rows of {@code tile}, in parallel: widened for a
+     * FLOAT tile, rounded to nearest bf16 for a BFLOAT16 one.
+     */
+    private void fill(CompactMatrix w, int r0, int count, INDArray tile) {
         int cols = w.cols();
-        FloatBuffer dst = tile.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        boolean bf16 = tile.dataType() == DataType.BFLOAT16;
+        ByteBuffer dst = tile.data().asNio().order(ByteOrder.nativeOrder());
         pool.forEachRange(count, 8, (a, b) -> {
-            float[] row = new float[cols];
+            float[] row = new float[bf16 ? 0 : cols];
+            short[] rounded = new short[bf16 ? cols : 0];
             for (int r = a; r < b; r++) {
-                kernels.decodeRow(w, r0 + r, row, 0);
-                dst.put(r * cols, row, 0, cols);
+                if (bf16) {
+                    kernels.decodeRowBf16(w, r0 + r, rounded, 0);
+                    dst.asShortBuffer().put(r * cols, rounded, 0, cols);
+                } else {
+                    kernels.decodeRow(w, r0 + r, row, 0);
+                    dst.asFloatBuffer().put(r * cols, row, 0, cols);
+                }
             }
         });
     }
@@ -130,6 +218,21 @@ public record MatMul(KernelPool pool, RowKernels kernels, int gemmMinRows, long 
                 return Nd4j.createUninitialized(DataType.FLOAT, t, cols);   // kept across calls and layer workspaces
             }
         });
+    }
+
+    /**
+     * This thread's bf16 scratch of at least {@code length} values: one buffer for all shapes, grown to the largest
+     * tile asked for (86 MiB for LLaMA-7B), since {@link Bf16TileProduct} reads tiles from a flat buffer's start.
+     */
+    @SuppressWarnings("try")                                           // the scope is used implicitly by ND4J
+    private static INDArray bf16Tile(long length) {
+        INDArray[] held = BF16_TILE.get();
+        if (held[0] == null || held[0].length() < length) {
+            try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                held[0] = Nd4j.createUninitialized(DataType.BFLOAT16, length);   // kept across layer workspaces
+            }
+        }
+        return held[0];
     }
 
     private static INDArray contiguous(INDArray x) {

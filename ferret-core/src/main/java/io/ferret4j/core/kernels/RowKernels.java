@@ -24,6 +24,12 @@ public interface RowKernels {
      */
     float sum(float[] a, int from, int to);
 
+    /**
+     * Widens weight row {@code r} and rounds it to the nearest bfloat16 (ties to even) into
+     * {@code dst[off, off + cols)}, as bit patterns.
+     */
+    void decodeRowBf16(CompactMatrix w, int r, short[] dst, int off);
+
     /** A short name for logs and benchmarks ({@code "vector-512"}, {@code "scalar"}). */
     String name();
 

@@ -1,5 +1,7 @@
 package io.ferret4j.core.kernels;
 
+import io.ferret4j.core.weights.Float16;
+
 /**
  * Plain-Java kernels: each weight row is widened once into a scratch row, then dotted with every input row.
  * Used when the Vector API is unavailable, and as the reference the vector kernels are tested against.
@@ -45,6 +47,15 @@ final class ScalarRowKernels implements RowKernels {
             s0 += a[i];
         }
         return (s0 + s1) + (s2 + s3);
+    }
+
+    @Override
+    public void decodeRowBf16(CompactMatrix w, int r, short[] dst, int off) {
+        KernelScratch s = KernelScratch.forCols(w.cols());
+        decode(w, r, s.row, 0, s);
+        for (int c = 0; c < w.cols(); c++) {
+            dst[off + c] = Float16.floatToBf16(s.row[c]);
+        }
     }
 
     @Override

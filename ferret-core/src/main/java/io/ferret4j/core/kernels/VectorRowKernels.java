@@ -3,11 +3,14 @@ package io.ferret4j.core.kernels;
 import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.AND;
 import static jdk.incubator.vector.VectorOperators.B2F;
+import static jdk.incubator.vector.VectorOperators.I2S;
 import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.S2I;
 
 import java.nio.ByteOrder;
 
+import io.ferret4j.core.weights.Float16;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -88,6 +91,13 @@ final class VectorRowKernels implements RowKernels {
             s += a[i];
         }
         return s;
+    }
+
+    @Override
+    public void decodeRowBf16(CompactMatrix w, int r, short[] dst, int off) {
+        KernelScratch s = KernelScratch.forCols(w.cols());
+        decode(w, r, s.row, 0, s);
+        roundToBf16(s.row, w.cols(), dst, off);
     }
 
     @Override
@@ -375,6 +385,22 @@ final class VectorRowKernels implements RowKernels {
         }
         for (; c < count; c++) {
             dst[off + c] = Half.widen(h[c]);
+        }
+    }
+
+    /**
+     * Nearest bfloat16, ties to even, of finite floats (widened weights always are): adds {@code 0x7FFF} plus the
+     * lowest kept bit, then keeps the top 16 bits.
+     */
+    private static void roundToBf16(float[] f, int count, short[] dst, int off) {
+        int c = 0;
+        for (; c + L <= count; c += L) {
+            IntVector bits = FloatVector.fromArray(F, f, c).reinterpretAsInts();
+            IntVector half = bits.lanewise(LSHR, 16).lanewise(AND, 1).add(0x7FFF);
+            ((ShortVector) bits.add(half).lanewise(LSHR, 16).convertShape(I2S, S, 0)).intoArray(dst, off + c);
+        }
+        for (; c < count; c++) {
+            dst[off + c] = Float16.floatToBf16(f[c]);
         }
     }
 

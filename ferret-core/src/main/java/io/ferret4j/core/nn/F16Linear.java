@@ -31,13 +31,18 @@ public final class F16Linear extends CompactLinear<F16Matrix> {
      * @throws CheckpointException naming the key if the weight is missing, misshaped or not F16
      */
     public static F16Linear load(Weights w, String prefix, long in, long out, boolean withBias) {
+        return load(w, prefix, in, out, withBias, MatMul.defaults());
+    }
+
+    /** {@link #load(Weights, String, long, long, boolean)} multiplying with {@code matMul}. */
+    public static F16Linear load(Weights w, String prefix, long in, long out, boolean withBias, MatMul matMul) {
         RawTensor raw = w.requireRaw(prefix + ".weight", out, in);
         if (raw.dtype() != DType.F16) {
             throw new CheckpointException(w.source().path(), "tensor '" + w.key(prefix + ".weight") + "' is "
                     + raw.dtype() + Arrays.toString(raw.shape()) + ", F16Linear needs F16");
         }
         INDArray bias = withBias ? w.require(prefix + ".bias", out) : null;
-        return new F16Linear(F16Matrix.of(raw), bias, MatMul.defaults());
+        return new F16Linear(F16Matrix.of(raw), bias, matMul);
     }
 
     /**

@@ -29,9 +29,14 @@ public final class Q8Linear extends CompactLinear<Q8_0> {
      * @throws IllegalArgumentException if {@code in} is not a multiple of 32 or the dtype cannot be quantised
      */
     public static Q8Linear load(Weights w, String prefix, long in, long out, boolean withBias) {
+        return load(w, prefix, in, out, withBias, MatMul.defaults());
+    }
+
+    /** {@link #load(Weights, String, long, long, boolean)} multiplying with {@code matMul}. */
+    public static Q8Linear load(Weights w, String prefix, long in, long out, boolean withBias, MatMul matMul) {
         String key = prefix + ".weight";
         Q8_0 weight = Q8_0.isStored(w, key) ? Q8_0.read(w, key, out, in) : Q8_0.quantize(w.requireRaw(key, out, in));
         INDArray bias = withBias ? w.require(prefix + ".bias", out) : null;
-        return new Q8Linear(weight, bias, MatMul.defaults());
+        return new Q8Linear(weight, bias, matMul);
     }
 }

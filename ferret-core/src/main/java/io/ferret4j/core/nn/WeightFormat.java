@@ -2,6 +2,7 @@ package io.ferret4j.core.nn;
 
 import java.util.Locale;
 
+import io.ferret4j.core.kernels.MatMul;
 import io.ferret4j.core.weights.Weights;
 
 /**
@@ -15,12 +16,23 @@ public enum WeightFormat {
     /** llama.cpp's Q8_0 (int8 with an fp16 scale per 32 weights), quantised at load or read as stored; 1.06 bytes. */
     Q8_0;
 
-    /** Loads {@code prefix.weight [out, in]} (and {@code prefix.bias [out]} if asked) in this format. */
+    /** Loads {@code prefix.weight [out, in]} (and {@code prefix.bias [out]} if asked) in this format, in fp32. */
     public Linear loadLinear(Weights w, String prefix, long in, long out, boolean withBias) {
+        return loadLinear(w, prefix, in, out, withBias, Precision.FP32);
+    }
+
+    /**
+     * Loads {@code prefix.weight [out, in]} (and {@code prefix.bias [out]} if asked) in this format, multiplying in
+     * {@code precision} where the CPU supports bf16 ({@link io.ferret4j.core.dnnl.DnnlSupport#available()}; fp32
+     * elsewhere). For F16 and Q8_0, {@link Precision#BF16} applies to batched products only
+     * ({@link MatMul#gemmMinRows()} rows or more, i.e. prefill) and decoding keeps the fp32 row kernels; for F32 it
+     * packs the weight into bf16 once and every product runs in bf16 ({@link Linears#dense}).
+     */
+    public Linear loadLinear(Weights w, String prefix, long in, long out, boolean withBias, Precision precision) {
         return switch (this) {
-            case F32 -> DenseLinear.load(w, prefix, in, out, withBias);
-            case F16 -> F16Linear.load(w, prefix, in, out, withBias);
-            case Q8_0 -> Q8Linear.load(w, prefix, in, out, withBias);
+            case F32 -> Linears.load(w, prefix, in, out, withBias, precision);
+            case F16 -> F16Linear.load(w, prefix, in, out, withBias, MatMul.defaults(precision));
+            case Q8_0 -> Q8Linear.load(w, prefix, in, out, withBias, MatMul.defaults(precision));
         };
     }
 

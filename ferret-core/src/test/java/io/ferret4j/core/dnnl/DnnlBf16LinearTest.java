@@ -16,6 +16,7 @@ import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 import io.ferret4j.core.nn.DenseLinear;
+import io.ferret4j.core.testing.Bf16Bound;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

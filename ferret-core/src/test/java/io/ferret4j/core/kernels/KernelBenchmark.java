@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 
 import io.ferret4j.core.nn.Nd4jRuntime;
+import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.weights.Float16;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -293,7 +294,7 @@ public final class KernelBenchmark {
         List<String> labels = new ArrayList<>(List.of("ND4J sgemm, fp32 W"));
         List<Runnable> calls = new ArrayList<>(List.of(() -> Nd4j.gemm(x, w32, y, false, true, 1.0, 0.0)));
         for (int tile : new int[] {256, 512, 1024, 2048}) {
-            MatMul mm = new MatMul(KernelPool.shared(), RowKernels.best(), 2, 4L * in * tile);
+            MatMul mm = new MatMul(KernelPool.shared(), RowKernels.best(), 2, 4L * in * tile, Precision.FP32);
             labels.add("F16 tile " + tile);
             calls.add(() -> mm.gemm(f16, x));
             labels.add("Q8_0 tile " + tile);

@@ -116,23 +116,36 @@ final class RowKernelsTest {
     @ParameterizedTest
     @MethodSource("kernels")
     void widensEveryFiniteHalfExactly(RowKernels k) {
-        short[] finite = new short[62 * 1024];                         // all 65536 patterns but exponent 31
-        int count = 0;
-        for (int h = 0; h < 1 << 16; h++) {
-            if ((h & 0x7c00) != 0x7c00) {
-                finite[count++] = (short) h;
-            }
-        }
-        ByteBuffer bytes = ByteBuffer.allocateDirect(finite.length * 2).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asShortBuffer().put(finite);
-        F16Matrix all = F16Matrix.of(bytes, 62, 1024);
+        F16Matrix all = everyFiniteHalf();
         float[] row = new float[1024 + 3];
-        for (int r = 0; r < 62; r++) {
+        for (int r = 0; r < all.rows(); r++) {
             k.decodeRow(all, r, row, 3);
             for (int c = 0; c < 1024; c++) {
-                float expected = Float16.toFloat(finite[r * 1024 + c]);
-                assertThat(Float.floatToRawIntBits(row[3 + c])).as("half 0x%04x", finite[r * 1024 + c] & 0xffff)
-                        .isEqualTo(Float.floatToRawIntBits(expected));
+                short half = all.half(r * 1024 + c);
+                assertThat(Float.floatToRawIntBits(row[3 + c])).as("half 0x%04x", half & 0xffff)
+                        .isEqualTo(Float.floatToRawIntBits(Float16.toFloat(half)));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void roundsEveryFiniteHalfAndQ8RowsToTheNearestBf16TiesToEven(RowKernels k) {
+        F16Matrix all = everyFiniteHalf();                             // 3 dropped bits: an eighth are ties
+        short[] row = new short[1024 + 3];
+        for (int r = 0; r < all.rows(); r++) {
+            k.decodeRowBf16(all, r, row, 3);
+            for (int c = 0; c < 1024; c++) {
+                short half = all.half(r * 1024 + c);
+                assertThat(row[3 + c]).as("half 0x%04x", half & 0xffff)
+                        .isEqualTo(Float16.floatToBf16(Float16.toFloat(half)));
+            }
+        }
+        Q8_0 q = Q8_0.quantize(TestMatrices.floats(new SplittableRandom(4), 3 * 96, 1), 3, 96);
+        for (int r = 0; r < 3; r++) {
+            k.decodeRowBf16(q, r, row, 0);
+            for (int c = 0; c < 96; c++) {
+                assertThat(row[c]).isEqualTo(Float16.floatToBf16(q.scale(r, c / 32) * q.quant(r, c)));
             }
         }
     }
@@ -190,5 +203,19 @@ final class RowKernelsTest {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> MemoryBandwidth.readGbs(1 << 20, pool, RowKernels.best()))
                     .hasMessageContaining("at least 4194304 bytes, got 1048576");
         }
+    }
+
+    /** All 65536 binary16 patterns but exponent 31 (inf, NaN), as a 62 x 1024 matrix in direct memory. */
+    private static F16Matrix everyFiniteHalf() {
+        short[] finite = new short[62 * 1024];
+        int count = 0;
+        for (int h = 0; h < 1 << 16; h++) {
+            if ((h & 0x7c00) != 0x7c00) {
+                finite[count++] = (short) h;
+            }
+        }
+        ByteBuffer bytes = ByteBuffer.allocateDirect(finite.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asShortBuffer().put(finite);
+        return F16Matrix.of(bytes, 62, 1024);
     }
 }

@@ -5,6 +5,8 @@ import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 
 import io.ferret4j.core.weights.Float16;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Seeded random weights and inputs, and the double-precision reference product the kernels are held to. */
 final class TestMatrices {
@@ -49,6 +51,17 @@ final class TestMatrices {
             }
         }
         return Q8_0.of(quants, scales, q.rows(), q.cols());
+    }
+
+    /** The matrix widened to a FLOAT {@code [rows, cols]} array. */
+    static INDArray widened(CompactMatrix w) {
+        float[] values = new float[w.rows() * w.cols()];
+        for (int r = 0; r < w.rows(); r++) {
+            for (int c = 0; c < w.cols(); c++) {
+                values[r * w.cols() + c] = w.get(r, c);
+            }
+        }
+        return Nd4j.create(values, new long[] {w.rows(), w.cols()}, 'c');
     }
 
     /** {@code ref[i * rows + r] = Σ_c w(r, c) x[i * cols + c]} in double. */

@@ -1,4 +1,4 @@
-package io.ferret4j.core.dnnl;
+package io.ferret4j.core.testing;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -12,14 +12,18 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@code γ_K = K·2^-24 / (1 - K·2^-24)}, and round the bias add within {@code 2^-24} of the result. Hence, per
  * element: {@code |ỹ - y| ≤ (2u + u² + 2γ_K)·Σ_k|x_k·w_k| + 2^-23·|y|}.
  */
-final class Bf16Bound {
+public final class Bf16Bound {
     private static final double U = 0x1p-8;
     private static final double FP32_U = 0x1p-24;
 
     private Bf16Bound() {
     }
 
-    static void assertWithin(INDArray x, INDArray weight, INDArray expected, INDArray actual) {
+    /**
+     * Fails naming the first output of {@code actual} (bf16) farther from {@code expected} (fp32) than the bound;
+     * {@code x [n, in]}, {@code weight [out, in]} (the fp32 values that were rounded), outputs {@code [n, out]}.
+     */
+    public static void assertWithin(INDArray x, INDArray weight, INDArray expected, INDArray actual) {
         long k = x.size(1);
         double gamma = k * FP32_U / (1 - k * FP32_U);
         double c = 2 * U + U * U + 2 * gamma;
@@ -38,7 +42,7 @@ final class Bf16Bound {
     }
 
     /** {@code ‖actual - expected‖ / ‖expected‖} (Frobenius). */
-    static double relativeError(INDArray expected, INDArray actual) {
+    public static double relativeError(INDArray expected, INDArray actual) {
         return actual.sub(expected).norm2Number().doubleValue() / expected.norm2Number().doubleValue();
     }
 }
