@@ -30,6 +30,12 @@ public interface RowKernels {
      */
     void decodeRowBf16(CompactMatrix w, int r, short[] dst, int off);
 
+    /** {@code Σ a[ao + i] · b[bo + i]} for {@code i < n}, in fp32 (summation order unspecified). */
+    float dot(float[] a, int ao, float[] b, int bo, int n);
+
+    /** {@code y[yo + i] += alpha · x[xo + i]} for {@code i < n}, each a single fp32 rounding (fused where vectorised). */
+    void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n);
+
     /** A short name for logs and benchmarks ({@code "vector-512"}, {@code "scalar"}). */
     String name();
 

@@ -59,6 +59,22 @@ final class ScalarRowKernels implements RowKernels {
     }
 
     @Override
+    public float dot(float[] a, int ao, float[] b, int bo, int n) {
+        float sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += a[ao + i] * b[bo + i];
+        }
+        return sum;
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yo + i] = Math.fma(alpha, x[xo + i], y[yo + i]);
+        }
+    }
+
+    @Override
     public String name() {
         return "scalar";
     }

@@ -218,4 +218,28 @@ final class RowKernelsTest {
         bytes.asShortBuffer().put(finite);
         return F16Matrix.of(bytes, 62, 1024);
     }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void dotAndAxpyMatchDoublePrecisionOnOffsetSlices(RowKernels k) {
+        SplittableRandom random = new SplittableRandom(13);
+        float[] a = TestMatrices.floats(random, 300, 1);
+        float[] b = TestMatrices.floats(random, 300, 1);
+        for (int n : new int[] {0, 1, 15, 16, 17, 33, 128, 200}) {
+            double exact = 0;
+            double magnitude = 0;
+            for (int i = 0; i < n; i++) {
+                exact += (double) a[5 + i] * b[90 + i];
+                magnitude += Math.abs((double) a[5 + i] * b[90 + i]);
+            }
+            assertThat((double) k.dot(a, 5, b, 90, n)).as("%s dot n=%d", k.name(), n)
+                    .isCloseTo(exact, org.assertj.core.data.Offset.offset(1e-6 * magnitude + 1e-12));
+            float[] y = b.clone();
+            k.axpy(0.37f, a, 5, y, 90, n);
+            for (int i = 0; i < 300; i++) {
+                float expected = i >= 90 && i < 90 + n ? (float) (0.37f * (double) a[i - 85] + b[i]) : b[i];
+                assertThat(y[i]).as("%s axpy n=%d at %d", k.name(), n, i).isEqualTo(expected);
+            }
+        }
+    }
 }
