@@ -1,5 +1,8 @@
 package io.ferret4j.llm;
 
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+
 import io.ferret4j.core.kernels.KernelPool;
 import io.ferret4j.core.kernels.RowKernels;
 import io.ferret4j.core.nn.Linear;
@@ -145,12 +148,14 @@ public final class LlamaAttention {
     /** 0 where row {@code t} (position {@code past + t}) may attend to position {@code s}, fp32 min where not. */
     private static INDArray causalMask(int rows, int past) {          // [T, past + T]
         int total = past + rows;
-        float[] mask = new float[rows * total];
+        INDArray mask = Nd4j.zeros(DataType.FLOAT, rows, total);
+        // written in place: a float[] of a 714-row prompt's mask (2 MB) is a humongous heap object per layer
+        FloatBuffer m = mask.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
         for (int t = 0; t < rows; t++) {
             for (int s = past + t + 1; s < total; s++) {
-                mask[t * total + s] = -Float.MAX_VALUE;                // torch.finfo(float32).min, as HF
+                m.put(t * total + s, -Float.MAX_VALUE);                // torch.finfo(float32).min, as HF
             }
         }
-        return Nd4j.create(mask, new long[] {rows, total}, 'c');
+        return mask;
     }
 }

@@ -97,6 +97,23 @@ final class WeightsTest {
         }
     }
 
+    @Test
+    void requireF16RoundsF32ToNearestHalfAndKeepsF16AsStored() {
+        try (TensorSource clip = Checkpoints.open(Goldens.path("clip/model"));
+             TensorSource ferret = Checkpoints.open(Goldens.path("ferret/checkpoint/model.safetensors"))) {
+            String name = "vision_model.encoder.layers.0.mlp.fc1.weight";
+            float[] stored = clip.get(name).toFloats();
+            RawTensor rounded = Weights.of(clip).requireF16(name, 128, 64);
+            assertThat(rounded.dtype()).isEqualTo(DType.F16);
+            float[] halves = rounded.toFloats();
+            for (int i = 0; i < stored.length; i++) {
+                assertThat(halves[i]).as("element %d", i).isEqualTo(Float16.round(stored[i]));
+            }
+            RawTensor kept = Weights.of(ferret).requireF16("lm_head.weight", 32001, 32);
+            assertThat(kept.toFloats()).containsExactly(ferret.get("lm_head.weight").toFloats());
+        }
+    }
+
     /** Lines of /proc/self/maps that map {@code file}. */
     private static long mappingsOf(java.nio.file.Path file) throws java.io.IOException {
         return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/maps")).stream()
