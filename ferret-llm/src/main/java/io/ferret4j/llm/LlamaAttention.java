@@ -20,6 +20,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code groups} consecutive query heads, as HF's {@code repeat_kv}, without copying the cache.
  */
 public final class LlamaAttention {
+    /** Per thread: one head's cached keys and values and its probabilities, reused by every decoding step. */
+    private static final ThreadLocal<float[][]> SCRATCH =
+            ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
+
     private final int layerIndex;
     private final Linear qProj;
     private final Linear kProj;
@@ -119,9 +123,15 @@ public final class LlamaAttention {
         float scale = (float) Math.sqrt(headDim);
         RowKernels k = RowKernels.best();
         KernelPool.shared().forEachRange(numKeyValueHeads, 1, (kv0, kv1) -> {
-            float[] keys = new float[total * headDim];
-            float[] values = new float[total * headDim];
-            float[] p = new float[total];
+            float[][] scratch = SCRATCH.get();
+            if (scratch[0].length < total * headDim) {                 // grown to the longest sequence seen
+                scratch[0] = new float[total * headDim];
+                scratch[1] = new float[total * headDim];
+                scratch[2] = new float[total];
+            }
+            float[] keys = scratch[0];
+            float[] values = scratch[1];
+            float[] p = scratch[2];
             for (int kv = kv0; kv < kv1; kv++) {
                 cache.copyKeys(layerIndex, kv, total, keys);
                 cache.copyValues(layerIndex, kv, total, values);

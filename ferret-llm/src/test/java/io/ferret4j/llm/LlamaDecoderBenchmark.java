@@ -1,7 +1,6 @@
 package io.ferret4j.llm;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -58,21 +57,7 @@ public final class LlamaDecoderBenchmark {
     static LlamaDecoder randomSevenBWidth(int layers) {
         LlamaConfig config = new LlamaConfig(4096, 11008, layers, 32, 32, 1e-6, 2048, 32001, 1, 2, 0, false,
                 "silu", null, 1, 10000.0);
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        shapes.put("model.embed_tokens.weight", new long[] {32001, 4096});
-        for (int i = 0; i < layers; i++) {
-            String p = "model.layers." + i + ".";
-            for (String proj : new String[] {"q_proj", "k_proj", "v_proj", "o_proj"}) {
-                shapes.put(p + "self_attn." + proj + ".weight", new long[] {4096, 4096});
-            }
-            shapes.put(p + "mlp.gate_proj.weight", new long[] {11008, 4096});
-            shapes.put(p + "mlp.up_proj.weight", new long[] {11008, 4096});
-            shapes.put(p + "mlp.down_proj.weight", new long[] {4096, 11008});
-            shapes.put(p + "input_layernorm.weight", new long[] {4096});
-            shapes.put(p + "post_attention_layernorm.weight", new long[] {4096});
-        }
-        shapes.put("model.norm.weight", new long[] {4096});
-        shapes.put("lm_head.weight", new long[] {32001, 4096});
+        Map<String, long[]> shapes = LlamaShapes.of(config);
         Weights w = Weights.of(new RandomTensorSource(shapes, 0, "random-llama-7b-width"));
         LlamaDecoder decoder = LlamaDecoder.load(w, config);
         w.requireAllUsed();

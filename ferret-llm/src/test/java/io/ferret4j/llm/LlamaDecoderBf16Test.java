@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -43,21 +42,7 @@ final class LlamaDecoderBf16Test {
 
     @BeforeAll
     static void writeRandomFp16Llama() {
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        shapes.put("model.embed_tokens.weight", new long[] {512, 128});
-        for (int i = 0; i < CONFIG.numHiddenLayers(); i++) {
-            String p = "model.layers." + i + ".";
-            for (String proj : new String[] {"q_proj", "k_proj", "v_proj", "o_proj"}) {
-                shapes.put(p + "self_attn." + proj + ".weight", new long[] {128, 128});
-            }
-            shapes.put(p + "mlp.gate_proj.weight", new long[] {256, 128});
-            shapes.put(p + "mlp.up_proj.weight", new long[] {256, 128});
-            shapes.put(p + "mlp.down_proj.weight", new long[] {128, 256});
-            shapes.put(p + "input_layernorm.weight", new long[] {128});
-            shapes.put(p + "post_attention_layernorm.weight", new long[] {128});
-        }
-        shapes.put("model.norm.weight", new long[] {128});
-        shapes.put("lm_head.weight", new long[] {512, 128});
+        Map<String, long[]> shapes = LlamaShapes.of(CONFIG);
         SafeTensorsWriter writer = new SafeTensorsWriter();
         SplittableRandom random = new SplittableRandom(3);
         shapes.forEach((name, shape) -> writer.add(name, DType.F16, shape,
