@@ -65,14 +65,14 @@ public final class KvCache implements AutoCloseable {
                 .assign(value.reshape(rows, kvHeads, headDim).permute(1, 0, 2));
     }
 
-    /** Layer {@code layer}'s keys of head {@code head} for positions {@code [0, upTo)}, a view. */
-    INDArray key(int layer, int head, int upTo) {                      // [upTo, headDim]
-        return head(keys[layer], head, upTo);
+    /** Layer {@code layer}'s keys for positions {@code [0, upTo)}, a view. */
+    INDArray keys(int layer, int upTo) {                               // [kvHeads, upTo, headDim]
+        return keys[layer].get(all(), interval(0, upTo), all());
     }
 
-    /** Layer {@code layer}'s values of head {@code head} for positions {@code [0, upTo)}, a view. */
-    INDArray value(int layer, int head, int upTo) {                    // [upTo, headDim]
-        return head(values[layer], head, upTo);
+    /** Layer {@code layer}'s values for positions {@code [0, upTo)}, a view. */
+    INDArray values(int layer, int upTo) {                             // [kvHeads, upTo, headDim]
+        return values[layer].get(all(), interval(0, upTo), all());
     }
 
     /** Copies layer {@code layer}'s keys of head {@code head}, positions {@code [0, upTo)}, into {@code dst}. */
@@ -89,17 +89,6 @@ public final class KvCache implements AutoCloseable {
         long width = cache.size(2);
         cache.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer()
                 .get((int) (head * capacity * width), dst, 0, (int) (upTo * width));
-    }
-
-    /**
-     * Rows {@code [0, rows)} of head {@code head} of a dense row-major {@code [heads, n, width]} array, as an
-     * {@code [rows, width]} view built on its buffer: ND4J's own slicing collapses a one-row slice to a scalar.
-     */
-    static INDArray head(INDArray dense, int head, long rows) {        // [rows, width]
-        long n = dense.size(1);
-        long width = dense.size(2);
-        return Nd4j.create(dense.data(), new long[] {rows, width}, new long[] {width, 1},
-                dense.offset() + head * n * width, 'c');
     }
 
     /** Marks {@code tokens} more positions as filled, after every layer has {@link #put} them. */

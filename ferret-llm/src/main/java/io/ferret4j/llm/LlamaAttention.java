@@ -86,24 +86,15 @@ public final class LlamaAttention {
         // query heads grouped by the key/value head they share: rows (h, t) with h = kv*groups + g
         INDArray grouped = query.reshape(rows, numHeads, headDim).permute(1, 0, 2).dup('c')
                 .reshape(numKeyValueHeads, (long) groups * rows, headDim);              // [kvHeads, groups*T, d]
-        // One gemm per key/value head on the cache's own rows: a batched matmul over the strided cache views
-        // took ~6 ms per layer and token at 730 positions (7B), more than the layer's four projections.
-        INDArray scores = Nd4j.createUninitialized(DataType.FLOAT, numKeyValueHeads, (long) groups * rows, total);
-        for (int h = 0; h < numKeyValueHeads; h++) {                                     // [groups*T, S] each
-            Nd4j.gemm(KvCache.head(grouped, h, (long) groups * rows), cache.key(layerIndex, h, total),
-                    KvCache.head(scores, h, (long) groups * rows), false, true, 1.0, 0.0);
-        }
-        scores = scores.divi(Math.sqrt(headDim)).reshape(numHeads, rows, total);        // after the matmul, as HF
-        if (rows > 1) {
-            scores.addi(causalMask(rows, past));                                         // broadcast [T, S]
-        }
+        INDArray keys = cache.keys(layerIndex, total);                                   // [kvHeads, S, d]
+        INDArray values = cache.values(layerIndex, total);                               // [kvHeads, S, d]
+        INDArray scores = Nd4j.matmul(grouped, keys, null, false, true, false)
+                .divi(Math.sqrt(headDim))                                                // after the matmul, as HF
+                .reshape(numHeads, rows, total);                                         // [heads, T, S]
+        scores.addi(causalMask(rows, past));                                             // broadcast [T, S]
         Nd4j.exec(new SoftMax(scores, scores, 2));                                       // fp32, in place
-        INDArray probs = scores.reshape(numKeyValueHeads, (long) groups * rows, total);
-        INDArray context = Nd4j.createUninitialized(DataType.FLOAT, numKeyValueHeads, (long) groups * rows, headDim);
-        for (int h = 0; h < numKeyValueHeads; h++) {                                     // [groups*T, d] each
-            Nd4j.gemm(KvCache.head(probs, h, (long) groups * rows), cache.value(layerIndex, h, total),
-                    KvCache.head(context, h, (long) groups * rows), false, false, 1.0, 0.0);
-        }
+        INDArray context = Nd4j.matmul(scores.reshape(numKeyValueHeads, (long) groups * rows, total), values,
+                null, false, false, false);                                              // [kvHeads, groups*T, d]
         INDArray merged = context.reshape(numHeads, rows, headDim).permute(1, 0, 2).dup('c')
                 .reshape(rows, (long) numHeads * headDim);                               // [T, heads*d]
         return oProj.forward(merged);
@@ -111,8 +102,9 @@ public final class LlamaAttention {
 
     /**
      * One new row's attention (decoding) in Java over each key/value head's cached rows, heads split over the kernel
-     * pool: ND4J's gemm on one query row against the cache views cost ~6 ms per layer and token at 730 positions
-     * (7B), longer than the layer's four projections, while the work is reading 24 MB of cache. Same steps as the
+     * pool: ND4J's batched matmul of one query row against the strided cache views (and one gemm per head, tried
+     * instead) cost ~6 ms per layer and token at 730 positions (7B), longer than the layer's four projections,
+     * while the work is reading 24 MB of cache. Same steps as the
      * batched path: {@code q·k} summed in fp32, divided by {@code sqrt(head_dim)}, fp32 softmax, probabilities
      * times values.
      */

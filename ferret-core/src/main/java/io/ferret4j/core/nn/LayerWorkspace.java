@@ -14,8 +14,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * Runs one layer's forward pass inside a per-thread ND4J workspace that the next layer reuses, and returns the
  * layer's output detached from it. ND4J frees an ordinary array only after the garbage collector has reclaimed its
  * Java object, which a forward pass allocating few Java objects rarely triggers: a ViT-L layer's temporaries
- * (~55 MB per image) grew the process by ~1 GB per image, and a 7B decoder layer's at a 714-row prefill (~270 MB)
- * by several GB per prompt. In the workspace they cost one buffer, sized by the first call and grown when a
+ * (~55 MB per image) grew the process by ~1 GB per image, and a 7B decoder layer's at a 714-row prefill (a
+ * 389 MB workspace, measured) by several GB per prompt. In the workspace they cost one buffer, sized by the first call and grown when a
  * larger one spills.
  *
  * <p>Everything allocated inside belongs to the workspace and is overwritten by the next layer: state that must

@@ -153,7 +153,8 @@ public final class KernelBenchmark {
                 Stats inPlace = measure(() -> pool.forEachRange(parts, 1, (a, b) -> {
                     double sum = 0;
                     for (int p = a; p < b; p++) {
-                        sum += sum(heap[p / 64], (p % 64) * (heap[0].length / 64), heap[0].length / 64);
+                        int from = (p % 64) * (heap[0].length / 64);
+                        sum += RowKernels.best().sum(heap[p / 64], from, from + heap[0].length / 64);
                     }
                     sink[a == 0 ? 0 : 8] += sum;
                 }), 1);
@@ -164,22 +165,6 @@ public final class KernelBenchmark {
                         heapBytes / inPlace.median / 1e9, heapBytes / inPlace.best / 1e9, inPlace);
             }
         }
-    }
-
-    private static double sum(float[] h, int from, int len) {
-        VectorSpecies<Float> f = FloatVector.SPECIES_PREFERRED;
-        int l = f.length();
-        FloatVector a0 = FloatVector.zero(f);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        for (int i = from; i < from + len; i += 4 * l) {
-            a0 = a0.add(FloatVector.fromArray(f, h, i));
-            a1 = a1.add(FloatVector.fromArray(f, h, i + l));
-            a2 = a2.add(FloatVector.fromArray(f, h, i + 2 * l));
-            a3 = a3.add(FloatVector.fromArray(f, h, i + 3 * l));
-        }
-        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     }
 
     // ---------------------------------------------------------------- decode matvec
