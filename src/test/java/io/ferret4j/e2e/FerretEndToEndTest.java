@@ -104,6 +104,22 @@ final class FerretEndToEndTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("f32 or f16, got q8_0");
     }
 
+    @Test
+    void anF16KeyValueCacheGivesTheReferenceAnswers() {
+        Path folder = FerretGoldens.checkpointWith("model.safetensors", dir.resolve("model"));
+        try (Ferret ferret = Ferret.load(folder, options().withKvCacheFormat(WeightFormat.F16))) {
+            FerretAnswer refer = ferret.conversation(FerretGoldens.image()).ask(
+                    "Is the object <region> of the image a sink or a mirror?", List.of(FerretGoldens.referMask()));
+            FerretAnswer ground = ferret.conversation(FerretGoldens.image())
+                    .ask("What is the location of the white bathtub in the image?", List.of());
+
+            assertThat(refer.outputIds()).containsExactly(ints(FerretGoldens.CASES.get("refer").get("greedy_new_ids")));
+            assertThat(ground.outputIds()).containsExactly(ints(FerretGoldens.CASES.get("ground").get("greedy_new_ids")));
+        }
+        assertThatThrownBy(() -> options().withKvCacheFormat(WeightFormat.Q8_0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("f32 or f16, got q8_0");
+    }
+
     private Ferret load(String weights) {
         Path folder = FerretGoldens.checkpointWith(weights, dir.resolve("model"));
         return Ferret.load(folder, options());

@@ -23,7 +23,7 @@ final class AskCommand {
     static final Set<String> VALUE_OPTIONS = Set.of("--model", "--vision-tower", "--image", "--question", "--text",
             "--prompt", "--max-new-tokens", "--temperature", "--top-p", "--seed", "--annotate", "--dump", "--point",
             "--box", "--mask", "--polygon", "--weights", "--vision-weights", "--vision-precision",
-            "--llm-precision");
+            "--llm-precision", "--kv-cache");
     static final Set<String> FLAGS = Set.of("--deterministic", "--json");
 
     private AskCommand() {
@@ -91,7 +91,8 @@ final class AskCommand {
                 .withWeightFormat(WeightFormat.parse(args.get("--weights").orElse("f16")))
                 .withVisionWeightFormat(WeightFormat.parse(args.get("--vision-weights").orElse("f32")))
                 .withVisionPrecision(Precision.parse(args.get("--vision-precision").orElse("fp32")))
-                .withLlmPrecision(Precision.parse(args.get("--llm-precision").orElse("fp32")));
+                .withLlmPrecision(Precision.parse(args.get("--llm-precision").orElse("fp32")))
+                .withKvCacheFormat(WeightFormat.parse(args.get("--kv-cache").orElse("f32")));
         return args.get("--vision-tower").map(v -> options.withVisionTower(Path.of(v))).orElse(options);
     }
 }

@@ -22,8 +22,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@code ferret bench --model 7b|13b --weights f32|f16|q8_0 [--layers N] [--threads N] [--new-tokens N]
- * [--vision-weights f32|f16] [--vision-precision fp32|bf16] [--llm-precision fp32|bf16] [--work DIR] [--json]}: builds a random-weight Ferret of the real shapes, then measures this machine's limits (memory
- * bandwidth, sgemm rate) and the model against them: load time, image encode, region sampler, prefill of a real refer
+ * [--vision-weights f32|f16] [--vision-precision fp32|bf16] [--llm-precision fp32|bf16] [--kv-cache f32|f16] [--work DIR] [--json]}: builds a random-weight Ferret of
+ * the real shapes, then measures this machine's limits (memory bandwidth, sgemm rate) and the model against them: load time, image encode, region sampler, prefill of a real refer
  * prompt (576 image rows + the text), decode, and peak RSS. Each speed is also given as a fraction of its limit:
  * decode as (weight bytes per token ÷ bandwidth) ÷ time per token, prefill and encode as (FLOPs ÷ sgemm rate) ÷ time.
  */
@@ -33,7 +33,7 @@ final class BenchCommand {
 
     static void run(List<String> rawArgs, PrintStream out) {
         CliArgs args = CliArgs.parse(rawArgs, Set.of("--model", "--weights", "--layers", "--threads", "--new-tokens",
-                "--work", "--vision-weights", "--vision-precision", "--llm-precision"), Set.of("--json"));
+                "--work", "--vision-weights", "--vision-precision", "--llm-precision", "--kv-cache"), Set.of("--json"));
         RandomCheckpoint.Shapes full = switch (args.get("--model").orElse("7b")) {
             case "7b" -> RandomCheckpoint.Shapes.FERRET_7B;
             case "13b" -> RandomCheckpoint.Shapes.FERRET_13B;
@@ -53,9 +53,10 @@ final class BenchCommand {
         Precision vision = Precision.parse(args.get("--vision-precision").orElse("fp32"));
         Precision llm = Precision.parse(args.get("--llm-precision").orElse("fp32"));
         WeightFormat visionWeights = WeightFormat.parse(args.get("--vision-weights").orElse("f32"));
+        WeightFormat kvCache = WeightFormat.parse(args.get("--kv-cache").orElse("f32"));
         Path dir = tempDir(work);
         try {
-            Map<String, Object> r = measure(shapes, format, visionWeights, vision, llm, threads, newTokens, dir, json ? s -> { } : out::println);
+            Map<String, Object> r = measure(shapes, format, visionWeights, vision, llm, kvCache, threads, newTokens, dir, json ? s -> { } : out::println);
             out.println(json ? AnswerOutput.JSON.valueToTree(r).toString() : table(r));
         } finally {
             BundledFiles.deleteTree(dir);
@@ -63,7 +64,7 @@ final class BenchCommand {
     }
 
     private static Map<String, Object> measure(RandomCheckpoint.Shapes s, WeightFormat format, WeightFormat visionWeights,
-                                               Precision vision, Precision llm, int threads, int newTokens, Path dir,
+                                               Precision vision, Precision llm, WeightFormat kvCache, int threads, int newTokens, Path dir,
                                                Consumer<String> log) {
         Map<String, Object> r = new LinkedHashMap<>();
         log.accept("measuring memory bandwidth and sgemm ...");
@@ -83,7 +84,8 @@ final class BenchCommand {
         Path photo = dir.resolve(BundledFiles.PHOTO);
         BundledFiles.copy(BundledFiles.PHOTO, photo);
         log.accept("loading and answering twice in a fresh JVM (the first answer pages the weights in) ...");
-        Map<String, Object> run = BenchRun.inChildJvm(new BenchRun.Request(model, format, visionWeights, vision, llm, threads, newTokens,
+        Map<String, Object> run = BenchRun.inChildJvm(new BenchRun.Request(model, format, visionWeights, vision, llm, kvCache,
+                threads, newTokens,
                 photo, dir.resolve("result.json")));
         r.putAll(run);
         int rows = ((Number) run.get("prompt_rows")).intValue();
@@ -98,6 +100,7 @@ final class BenchCommand {
         r.put("vision_weights", visionWeights.toString());
         r.put("vision_precision", vision.toString());
         r.put("llm_precision", llm.toString());
+        r.put("kv_cache", kvCache.toString());
         r.put("threads", threads);
         r.put("java", Runtime.version().toString());
         return r;

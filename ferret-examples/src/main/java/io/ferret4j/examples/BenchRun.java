@@ -34,21 +34,23 @@ final class BenchRun {
 
     /** What the measuring JVM is asked to do. */
     record Request(Path model, WeightFormat format, WeightFormat visionFormat, Precision visionPrecision,
-                   Precision llmPrecision, int threads, int newTokens, Path image, Path result) {
+                   Precision llmPrecision, WeightFormat kvCacheFormat, int threads, int newTokens, Path image,
+                   Path result) {
         List<String> toArgs() {
             return List.of(model.toString(), format.toString(), visionFormat.toString(), visionPrecision.toString(),
-                    llmPrecision.toString(), Integer.toString(threads), Integer.toString(newTokens), image.toString(),
-                    result.toString());
+                    llmPrecision.toString(), kvCacheFormat.toString(), Integer.toString(threads),
+                    Integer.toString(newTokens), image.toString(), result.toString());
         }
 
         static Request fromArgs(String[] a) {
-            if (a.length != 9) {
-                throw new IllegalArgumentException("expected 9 arguments (model, format, vision format, vision "
-                        + "precision, llm precision, threads, new tokens, image, result), got " + a.length);
+            if (a.length != 10) {
+                throw new IllegalArgumentException("expected 10 arguments (model, format, vision format, vision "
+                        + "precision, llm precision, kv cache format, threads, new tokens, image, result), got "
+                        + a.length);
             }
             return new Request(Path.of(a[0]), WeightFormat.parse(a[1]), WeightFormat.parse(a[2]),
-                    Precision.parse(a[3]), Precision.parse(a[4]), Integer.parseInt(a[5]), Integer.parseInt(a[6]),
-                    Path.of(a[7]), Path.of(a[8]));
+                    Precision.parse(a[3]), Precision.parse(a[4]), WeightFormat.parse(a[5]), Integer.parseInt(a[6]),
+                    Integer.parseInt(a[7]), Path.of(a[8]), Path.of(a[9]));
         }
     }
 
@@ -99,7 +101,8 @@ final class BenchRun {
         long t0 = System.nanoTime();
         try (Ferret ferret = Ferret.load(q.model(), FerretOptions.defaults().withMaxNewTokens(q.newTokens())
                 .withDeterministicSampler(true).withWeightFormat(q.format()).withVisionWeightFormat(q.visionFormat())
-                .withVisionPrecision(q.visionPrecision()).withLlmPrecision(q.llmPrecision()))) {
+                .withVisionPrecision(q.visionPrecision()).withLlmPrecision(q.llmPrecision())
+                .withKvCacheFormat(q.kvCacheFormat()))) {
             r.put("load_s", (System.nanoTime() - t0) / 1e9);
             ask(ferret, image);
             Timings t = ask(ferret, image);

@@ -6,6 +6,7 @@ import java.util.List;
 
 import io.ferret4j.core.nn.DenseLinear;
 import io.ferret4j.core.nn.Nd4jRuntime;
+import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.probe.Probe;
 import io.ferret4j.core.region.Region;
 import io.ferret4j.core.weights.Checkpoints;
@@ -46,7 +47,8 @@ final class FerretModel {
     private final Generator generator;
 
     private FerretModel(FerretConfig config, LlamaTokenizer tokenizer, ClipImageProcessor processor,
-                        ClipVisionTower tower, DenseLinear mmProjector, GeoRegionSampler sampler, LlamaDecoder decoder) {
+                        ClipVisionTower tower, DenseLinear mmProjector, GeoRegionSampler sampler, LlamaDecoder decoder,
+                        WeightFormat kvCacheFormat) {
         this.config = config;
         this.tokenizer = tokenizer;
         this.processor = processor;
@@ -54,7 +56,7 @@ final class FerretModel {
         this.mmProjector = mmProjector;
         this.sampler = sampler;
         this.decoder = decoder;
-        this.generator = new Generator(decoder);
+        this.generator = new Generator(decoder, kvCacheFormat);
     }
 
     /** Loads a Ferret folder and its CLIP tower, failing on any missing, misshaped or unused tensor. */
@@ -88,7 +90,8 @@ final class FerretModel {
             LlamaDecoder decoder = LlamaDecoder.load(w, llm, options.weightFormat(), options.llmPrecision());
             w.requireAllUsed();
             LOG.info("Ferret ready in {} ms", (System.nanoTime() - t0) / 1_000_000);
-            return new FerretModel(config, tokenizer, processor, tower, projector, sampler, decoder);
+            return new FerretModel(config, tokenizer, processor, tower, projector, sampler, decoder,
+                    options.kvCacheFormat());
         }
     }
 

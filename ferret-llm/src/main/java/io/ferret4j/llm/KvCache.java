@@ -3,8 +3,11 @@ package io.ferret4j.llm;
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
+import io.ferret4j.core.kernels.RowKernels;
+import io.ferret4j.core.nn.WeightFormat;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -12,24 +15,44 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The mutable state of one generation: every layer's post-RoPE keys and values for the positions processed so
  * far, and so the position of the next token. One cache belongs to one sequence and is not thread-safe; create it
- * with {@link LlamaDecoder#newCache(int)} sized to the longest sequence it will hold, and close it when done.
+ * with {@link LlamaDecoder#newCache(int, WeightFormat)} sized to the longest sequence it will hold, and close it when
+ * done.
+ *
+ * <p>It holds the keys and values in fp32 ({@link WeightFormat#F32}: the rows exactly as computed) or rounded to the
+ * nearest fp16 ({@link WeightFormat#F16}: half the memory and half the bytes each decoding step reads, as the
+ * reference's fp16 model keeps them); every read widens them back to fp32 exactly.
  */
 public final class KvCache implements AutoCloseable {
+    /** Per thread: one head's fp16 rows, read before they are widened. */
+    private static final ThreadLocal<short[][]> HALVES = ThreadLocal.withInitial(() -> new short[][] {new short[0]});
+
     private final INDArray[] keys;                                     // per layer [kvHeads, capacity, headDim]
     private final INDArray[] values;                                   // per layer [kvHeads, capacity, headDim]
+    private final WeightFormat format;
     private final int capacity;
     private int length;
     private boolean closed;
 
-    KvCache(int layers, int kvHeads, int headDim, int capacity) {
+    KvCache(int layers, int kvHeads, int headDim, int capacity, WeightFormat format) {
+        DataType type = switch (format) {
+            case F32 -> DataType.FLOAT;
+            case F16 -> DataType.HALF;
+            default -> throw new IllegalArgumentException("the key/value cache holds f32 or f16, got " + format);
+        };
         this.keys = new INDArray[layers];
         this.values = new INDArray[layers];
+        this.format = format;
         this.capacity = capacity;
         for (int i = 0; i < layers; i++) {
             // uninitialised: only the filled positions [0, length) are ever read
-            keys[i] = Nd4j.createUninitialized(DataType.FLOAT, kvHeads, capacity, headDim);
-            values[i] = Nd4j.createUninitialized(DataType.FLOAT, kvHeads, capacity, headDim);
+            keys[i] = Nd4j.createUninitialized(type, kvHeads, capacity, headDim);
+            values[i] = Nd4j.createUninitialized(type, kvHeads, capacity, headDim);
         }
+    }
+
+    /** How the keys and values are held: {@link WeightFormat#F32} or {@link WeightFormat#F16}. */
+    public WeightFormat format() {
+        return format;
     }
 
     /** Positions already processed; the next token gets this position. */
@@ -53,7 +76,10 @@ public final class KvCache implements AutoCloseable {
         }
     }
 
-    /** Writes one layer's {@code [T, kvHeads·headDim]} keys and values at positions {@code [length, length+T)}. */
+    /**
+     * Writes one layer's {@code [T, kvHeads·headDim]} fp32 keys and values at positions {@code [length, length+T)},
+     * rounded to the nearest fp16 (ties to even) in an F16 cache.
+     */
     void put(int layer, INDArray key, INDArray value) {
         int rows = (int) key.size(0);
         INDArray cache = keys[layer];
@@ -65,14 +91,19 @@ public final class KvCache implements AutoCloseable {
                 .assign(value.reshape(rows, kvHeads, headDim).permute(1, 0, 2));
     }
 
-    /** Layer {@code layer}'s keys for positions {@code [0, upTo)}, a view. */
+    /** Layer {@code layer}'s keys for positions {@code [0, upTo)} in fp32: a view, or a widened copy of F16. */
     INDArray keys(int layer, int upTo) {                               // [kvHeads, upTo, headDim]
-        return keys[layer].get(all(), interval(0, upTo), all());
+        return widened(keys[layer], upTo);
     }
 
-    /** Layer {@code layer}'s values for positions {@code [0, upTo)}, a view. */
+    /** Layer {@code layer}'s values for positions {@code [0, upTo)} in fp32: a view, or a widened copy of F16. */
     INDArray values(int layer, int upTo) {                             // [kvHeads, upTo, headDim]
-        return values[layer].get(all(), interval(0, upTo), all());
+        return widened(values[layer], upTo);
+    }
+
+    private static INDArray widened(INDArray cache, int upTo) {
+        INDArray view = cache.get(all(), interval(0, upTo), all());
+        return view.dataType() == DataType.FLOAT ? view : view.castTo(DataType.FLOAT);
     }
 
     /** Copies layer {@code layer}'s keys of head {@code head}, positions {@code [0, upTo)}, into {@code dst}. */
@@ -86,9 +117,20 @@ public final class KvCache implements AutoCloseable {
     }
 
     private void copy(INDArray cache, int head, int upTo, float[] dst) {
-        long width = cache.size(2);
-        cache.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer()
-                .get((int) (head * capacity * width), dst, 0, (int) (upTo * width));
+        int width = (int) cache.size(2);
+        int from = head * capacity * width;
+        int count = upTo * width;
+        ByteBuffer bytes = cache.data().asNio().order(ByteOrder.nativeOrder());
+        if (format == WeightFormat.F32) {
+            bytes.asFloatBuffer().get(from, dst, 0, count);
+            return;
+        }
+        short[][] scratch = HALVES.get();
+        if (scratch[0].length < count) {                               // grown to the longest sequence seen
+            scratch[0] = new short[count];
+        }
+        bytes.asShortBuffer().get(from, scratch[0], 0, count);
+        RowKernels.best().widenF16(scratch[0], count, dst, 0);
     }
 
     /** Marks {@code tokens} more positions as filled, after every layer has {@link #put} them. */
@@ -98,7 +140,7 @@ public final class KvCache implements AutoCloseable {
     }
 
     /**
-     * Frees the cache's memory now (7B, 730 positions: 0.77 GB) instead of when the garbage collector reclaims it,
+     * Frees the cache's memory now (7B, 730 positions: 0.77 GB in fp32) instead of when the garbage collector reclaims it,
      * which a generation allocating few Java objects may not trigger before the next one allocates its own; the
      * cache cannot be used afterwards. Closing twice is harmless.
      */

@@ -111,17 +111,24 @@ public final class LlamaDecoder {
         return new LlamaDecoder(config, embedTokens, layers, norm, lmHead);
     }
 
-    /**
-     * A fresh cache for one sequence of up to {@code capacity} positions.
-     *
-     * @throws IllegalArgumentException if {@code capacity} is not in {@code [1, max_position_embeddings]}
-     */
+    /** {@link #newCache(int, WeightFormat)} holding fp32 keys and values. */
     public KvCache newCache(int capacity) {
+        return newCache(capacity, WeightFormat.F32);
+    }
+
+    /**
+     * A fresh cache for one sequence of up to {@code capacity} positions, holding keys and values in {@code format}
+     * (F32, or F16 at half the memory; see {@link KvCache}).
+     *
+     * @throws IllegalArgumentException if {@code capacity} is not in {@code [1, max_position_embeddings]} or
+     *         {@code format} is neither F32 nor F16
+     */
+    public KvCache newCache(int capacity, WeightFormat format) {
         if (capacity < 1 || capacity > config.maxPositionEmbeddings()) {
             throw new IllegalArgumentException("cache capacity " + capacity + " must be in [1, "
                     + config.maxPositionEmbeddings() + "] (max_position_embeddings)");
         }
-        return new KvCache(layers.size(), config.numKeyValueHeads(), config.headDim(), capacity);
+        return new KvCache(layers.size(), config.numKeyValueHeads(), config.headDim(), capacity, format);
     }
 
     /**

@@ -30,6 +30,9 @@ public interface RowKernels {
      */
     void decodeRowBf16(CompactMatrix w, int r, short[] dst, int off);
 
+    /** Widens the binary16 values {@code h[0, count)} into {@code dst[off, off + count)}, exactly. */
+    void widenF16(short[] h, int count, float[] dst, int off);
+
     /** {@code Σ a[ao + i] · b[bo + i]} for {@code i < n}, in fp32 (summation order unspecified). */
     float dot(float[] a, int ao, float[] b, int bo, int n);
 

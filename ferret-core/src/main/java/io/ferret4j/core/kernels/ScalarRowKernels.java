@@ -59,6 +59,13 @@ final class ScalarRowKernels implements RowKernels {
     }
 
     @Override
+    public void widenF16(short[] h, int count, float[] dst, int off) {
+        for (int c = 0; c < count; c++) {
+            dst[off + c] = Half.widen(h[c]);
+        }
+    }
+
+    @Override
     public float dot(float[] a, int ao, float[] b, int bo, int n) {
         float sum = 0;
         for (int i = 0; i < n; i++) {
@@ -79,13 +86,11 @@ final class ScalarRowKernels implements RowKernels {
         return "scalar";
     }
 
-    private static void decode(CompactMatrix w, int r, float[] dst, int off, KernelScratch s) {
+    private void decode(CompactMatrix w, int r, float[] dst, int off, KernelScratch s) {
         int cols = w.cols();
         if (w instanceof F16Matrix f) {
             f.copyRow(r, s.halves);
-            for (int c = 0; c < cols; c++) {
-                dst[off + c] = Half.widen(s.halves[c]);
-            }
+            widenF16(s.halves, cols, dst, off);
         } else {
             Q8_0 q = (Q8_0) w;
             byte[] qa = q.rowQuants(r, s.quants);

@@ -318,7 +318,7 @@ final class VectorRowKernels implements RowKernels {
     // ---------------------------------------------------------------- several input rows
 
     /** Each weight row is widened once, then dotted with the input rows four at a time (one load of w per four). */
-    private static void multiplyRows(CompactMatrix w, float[] x, int n, float[] y, int r0, int r1, KernelScratch s) {
+    private void multiplyRows(CompactMatrix w, float[] x, int n, float[] y, int r0, int r1, KernelScratch s) {
         int cols = w.cols();
         int rows = w.rows();
         float[] sums = new float[4];
@@ -387,7 +387,7 @@ final class VectorRowKernels implements RowKernels {
 
     // ---------------------------------------------------------------- widening
 
-    private static void decode(CompactMatrix w, int r, float[] dst, int off, KernelScratch s) {
+    private void decode(CompactMatrix w, int r, float[] dst, int off, KernelScratch s) {
         if (w instanceof F16Matrix f) {
             f.copyRow(r, s.halves);
             widenF16(s.halves, w.cols(), dst, off);
@@ -406,8 +406,8 @@ final class VectorRowKernels implements RowKernels {
         }
     }
 
-    /** Exact binary16 → float widening of {@code h[0, count)} into {@code dst[off, off + count)}. */
-    private static void widenF16(short[] h, int count, float[] dst, int off) {
+    @Override
+    public void widenF16(short[] h, int count, float[] dst, int off) {
         int c = 0;
         for (; c + L <= count; c += L) {
             IntVector h0 = (IntVector) ShortVector.fromArray(S, h, c).convertShape(S2I, I, 0);

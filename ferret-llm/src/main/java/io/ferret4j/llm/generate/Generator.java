@@ -3,6 +3,7 @@ package io.ferret4j.llm.generate;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
+import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.probe.Probe;
 import io.ferret4j.llm.KvCache;
 import io.ferret4j.llm.LlamaDecoder;
@@ -16,10 +17,25 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Generator {
     private final LlamaDecoder decoder;
+    private final WeightFormat cacheFormat;
 
-    /** A generator over {@code decoder}. */
+    /** A generator over {@code decoder} keeping fp32 keys and values. */
     public Generator(LlamaDecoder decoder) {
+        this(decoder, WeightFormat.F32);
+    }
+
+    /**
+     * A generator over {@code decoder} keeping keys and values in {@code cacheFormat}, F32 or F16 (see
+     * {@link KvCache}).
+     *
+     * @throws IllegalArgumentException if {@code cacheFormat} is neither F32 nor F16
+     */
+    public Generator(LlamaDecoder decoder, WeightFormat cacheFormat) {
+        if (cacheFormat != WeightFormat.F32 && cacheFormat != WeightFormat.F16) {
+            throw new IllegalArgumentException("the key/value cache holds f32 or f16, got " + cacheFormat);
+        }
         this.decoder = decoder;
+        this.cacheFormat = cacheFormat;
     }
 
     /**
@@ -129,7 +145,7 @@ public final class Generator {
 
         CachedSteps(INDArray prompt, GenerationConfig config) {
             this.prompt = prompt;
-            this.cache = decoder.newCache((int) prompt.size(0) + config.maxNewTokens());
+            this.cache = decoder.newCache((int) prompt.size(0) + config.maxNewTokens(), cacheFormat);
         }
 
         @Override
@@ -169,7 +185,7 @@ public final class Generator {
         }
 
         private float[] run() {
-            try (KvCache fresh = decoder.newCache((int) sequence.size(0))) {
+            try (KvCache fresh = decoder.newCache((int) sequence.size(0), cacheFormat)) {
                 return lastLogits(decoder.forward(sequence, fresh, Probe.NONE), step++);
             }
         }
