@@ -141,7 +141,7 @@ final class VectorRowKernels implements RowKernels {
     /** {@code y[r] = 2^56 · dotF16(row r, x · 2^56)}; see {@link #dotF16(short[], float[], int)}. */
     private void matvecF16(F16Matrix w, float[] x, float[] y, int r0, int r1, KernelScratch s) {
         int cols = w.cols();
-        float[] xs = s.scales;
+        float[] xs = s.scaled;
         scale(x, cols, X_SCALE, xs);
         if (direct) {
             Object src = SegmentLoads.source(w.bytes());
@@ -156,22 +156,26 @@ final class VectorRowKernels implements RowKernels {
         }
     }
 
+    /**
+     * {@code y[r] = 2^56 · dotQ8(row r, x · 2^56)} with the rows' raw scale bits, fetched for SCALE_GROUP rows at a
+     * time (one copy instead of one per row); see {@link #dotQ8(byte[], int, short[], int, float[], int)}.
+     */
     private void matvecQ8(Q8_0 w, float[] x, float[] y, int r0, int r1, KernelScratch s) {
         int cols = w.cols();
         int blocks = cols / BLOCK;
+        float[] xs = s.scaled;
+        scale(x, cols, X_SCALE, xs);
         boolean heap = w.quantsOnHeap();
         Object src = direct && !heap ? SegmentLoads.source(w.quantBytes()) : null;
-        // scales are fetched and widened for SCALE_GROUP rows at a time: one copy instead of one per row
         for (int g = r0; g < r1; g += SCALE_GROUP) {
             int count = Math.min(SCALE_GROUP, r1 - g);
             w.copyScales(g, count, s.halves);
-            widenF16(s.halves, count * blocks, s.scales, 0);
             for (int r = g; r < g + count; r++) {
                 int dOff = (r - g) * blocks;
                 if (src != null) {
-                    y[r] = dotQ8(src, (long) r * cols, s.scales, dOff, x, cols);
+                    y[r] = dotQ8(src, (long) r * cols, s.halves, dOff, xs, cols) * X_SCALE;
                 } else {
-                    y[r] = dotQ8(w.rowQuants(r, s.quants), w.rowQuantsOffset(r), s.scales, dOff, x, cols);
+                    y[r] = dotQ8(w.rowQuants(r, s.quants), w.rowQuantsOffset(r), s.halves, dOff, xs, cols) * X_SCALE;
                 }
             }
         }
@@ -242,11 +246,14 @@ final class VectorRowKernels implements RowKernels {
     }
 
     /**
-     * {@code Σ_b d_b · (Σ_j q_j x_j)} with this row's scales at {@code d[dOff, dOff + cols / 32)}: each block's
-     * products are summed, then scaled once into one of two accumulators (unrolling four blocks measured no faster
-     * on JDK 17 or 25).
+     * {@code 2^-56 Σ_b d_b · (Σ_j q_j xs_j)} from {@code xs = x · 2^56} and this row's raw scale bits at
+     * {@code d[dOff, dOff + cols / 32)}: each block's products are summed, then scaled once into one of two
+     * accumulators (unrolling four blocks measured no faster on JDK 17 or 25). A scale's bits moved into float
+     * position are {@code d · 2^-112} (see {@link Half}), widened in integer registers as the block is reached
+     * instead of in a separate pass over the scales. Powers of two scale exactly, as in
+     * {@link #dotF16(short[], float[], int)}.
      */
-    private static float dotQ8(byte[] q, int qo, float[] d, int dOff, float[] x, int cols) {
+    private static float dotQ8(byte[] q, int qo, short[] d, int dOff, float[] x, int cols) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
         int blocks = cols / BLOCK;
@@ -263,8 +270,8 @@ final class VectorRowKernels implements RowKernels {
                 p1 = ((FloatVector) ByteVector.fromArray(B, q, qo + c + BLOCK + k).convertShape(B2F, F, 0))
                         .fma(FloatVector.fromArray(F, x, c + BLOCK + k), p1);
             }
-            a0 = p0.fma(FloatVector.broadcast(F, d[dOff + b]), a0);
-            a1 = p1.fma(FloatVector.broadcast(F, d[dOff + b + 1]), a1);
+            a0 = p0.fma(FloatVector.broadcast(F, scaleBits(d[dOff + b])), a0);
+            a1 = p1.fma(FloatVector.broadcast(F, scaleBits(d[dOff + b + 1])), a1);
         }
         for (; b < blocks; b++) {
             int c = b * BLOCK;
@@ -273,13 +280,13 @@ final class VectorRowKernels implements RowKernels {
                 p0 = ((FloatVector) ByteVector.fromArray(B, q, qo + c + k).convertShape(B2F, F, 0))
                         .fma(FloatVector.fromArray(F, x, c + k), p0);
             }
-            a0 = p0.fma(FloatVector.broadcast(F, d[dOff + b]), a0);
+            a0 = p0.fma(FloatVector.broadcast(F, scaleBits(d[dOff + b])), a0);
         }
         return a0.add(a1).reduceLanes(ADD);
     }
 
-    /** {@link #dotQ8(byte[], int, float[], int, float[], int)} on quants loaded from the segment {@code src}. */
-    private static float dotQ8(Object src, long qo, float[] d, int dOff, float[] x, int cols) {
+    /** {@link #dotQ8(byte[], int, short[], int, float[], int)} on quants loaded from the segment {@code src}. */
+    private static float dotQ8(Object src, long qo, short[] d, int dOff, float[] x, int cols) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
         int blocks = cols / BLOCK;
@@ -297,8 +304,8 @@ final class VectorRowKernels implements RowKernels {
                     p0 = ((FloatVector) q0.convertShape(B2F, F, 0)).fma(FloatVector.fromArray(F, x, c + k), p0);
                     p1 = ((FloatVector) q1.convertShape(B2F, F, 0)).fma(FloatVector.fromArray(F, x, c + BLOCK + k), p1);
                 }
-                a0 = p0.fma(FloatVector.broadcast(F, d[dOff + b]), a0);
-                a1 = p1.fma(FloatVector.broadcast(F, d[dOff + b + 1]), a1);
+                a0 = p0.fma(FloatVector.broadcast(F, scaleBits(d[dOff + b])), a0);
+                a1 = p1.fma(FloatVector.broadcast(F, scaleBits(d[dOff + b + 1])), a1);
             }
             for (; b < blocks; b++) {
                 int c = b * BLOCK;
@@ -307,12 +314,17 @@ final class VectorRowKernels implements RowKernels {
                     ByteVector q0 = (ByteVector) SegmentLoads.BYTES.invokeExact(B, src, qo + c + k, LE);
                     p0 = ((FloatVector) q0.convertShape(B2F, F, 0)).fma(FloatVector.fromArray(F, x, c + k), p0);
                 }
-                a0 = p0.fma(FloatVector.broadcast(F, d[dOff + b]), a0);
+                a0 = p0.fma(FloatVector.broadcast(F, scaleBits(d[dOff + b])), a0);
             }
         } catch (Throwable t) {
             throw SegmentLoads.rethrow(t);
         }
         return a0.add(a1).reduceLanes(ADD);
+    }
+
+    /** A Q8_0 scale's bits in float position: {@code d · 2^-112}. */
+    private static float scaleBits(short d) {
+        return Float.intBitsToFloat((d << 13) & Half.MASK);
     }
 
     // ---------------------------------------------------------------- several input rows

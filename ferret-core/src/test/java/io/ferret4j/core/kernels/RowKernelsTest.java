@@ -72,6 +72,27 @@ final class RowKernelsTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void q8ProductsWithSubnormalHalfScalesMatchTheDoublePrecisionReference(RowKernels k) {
+        SplittableRandom random = new SplittableRandom(4);
+        float[] values = TestMatrices.floats(random, 24 * 256, 0.05);
+        for (int i = 0; i < values.length; i++) {
+            if ((i / Q8_0.BLOCK) % 3 != 0) {
+                values[i] *= 1e-4f;                                    // block scales ~4e-8: fp16 subnormals
+            }
+        }
+        Q8_0 heap = Q8_0.quantize(values, 24, 256);
+        for (Q8_0 w : new Q8_0[] {heap, TestMatrices.toDirect(heap)}) {
+            for (double xScale : new double[] {1, 1e-6}) {
+                float[] x = TestMatrices.floats(random, w.cols(), xScale);
+                float[] y = new float[w.rows()];
+                k.multiply(w, x, 1, y, 0, w.rows());
+                TestMatrices.assertMatchesReference(w, x, 1, y, k.name() + " " + w + " x scale " + xScale);
+            }
+        }
+    }
+
     @Test
     void directAndCopyingVectorKernelsGiveIdenticalResults() {
         SplittableRandom random = new SplittableRandom(7);
