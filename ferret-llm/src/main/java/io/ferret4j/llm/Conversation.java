@@ -82,7 +82,8 @@ public final class Conversation {
             return true;
         });
         long end = System.nanoTime();
-        Timings timings = new Timings(encodeNanos, prepared.regionNanos(), firstToken[0] - start, end - firstToken[0],
+        Timings timings = new Timings(encodeNanos, prepared.regionNanos(),
+                prepared.spliceNanos() + firstToken[0] - start, end - firstToken[0],
                 (int) prepared.inputsEmbeds().size(0), result.tokenIds().length);
         String tail = stream.finish();
         if (!tail.isEmpty()) {

@@ -115,8 +115,12 @@ final class FerretModel {
         return new EncodedImage(image.getWidth(), image.getHeight(), pixels, patches, mmProjector.forward(patches));
     }
 
-    /** Everything fed to the decoder for one prompt. */
-    record Prepared(int[] inputIds, INDArray regionFeatures, INDArray inputsEmbeds, long regionNanos) {
+    /**
+     * Everything fed to the decoder for one prompt, and how long the region sampler ({@code regionNanos}) and the
+     * splice of text, image and region rows ({@code spliceNanos}) took.
+     */
+    record Prepared(int[] inputIds, INDArray regionFeatures, INDArray inputsEmbeds, long regionNanos,
+                    long spliceNanos) {
     }
 
     /** §4.4, §7 and §8: ids with the image placeholder, region vectors, and the spliced embeddings. */
@@ -127,10 +131,10 @@ final class FerretModel {
                 ? Nd4j.create(DataType.FLOAT, 0, decoder.config().hiddenSize())
                 : sampler.forward(image.imageFeatures(), regions, image.width(), image.height(), points,
                 Probe.NONE);                              // [R, H]
+        long t1 = System.nanoTime();
         INDArray embeds = MultimodalSplice.inputsEmbeds(decoder, ids, image.projected(), regionRows,
                 config.imRegionFeaToken());
-        long regionNanos = System.nanoTime() - t0;
-        return new Prepared(ids, regionRows, embeds, regionNanos);
+        return new Prepared(ids, regionRows, embeds, t1 - t0, System.nanoTime() - t1);
     }
 
     /** Decodes after the spliced prompt. */

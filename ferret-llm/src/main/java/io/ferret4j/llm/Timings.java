@@ -6,7 +6,8 @@ package io.ferret4j.llm;
  * @param encodeNanos      preprocessing, CLIP and {@code mm_projector} for the conversation's image (done once per
  *                         conversation, reported with each of its answers)
  * @param regionNanos      the region sampler, all regions of the prompt
- * @param prefillNanos     the decoder over the whole prompt, up to the first generated token
+ * @param prefillNanos     the prompt's input rows (token embeddings spliced with the image and region rows) and the
+ *                         decoder over them, up to the first generated token
  * @param decodeNanos      every later token, one decoder step each
  * @param promptRows       decoder input rows of the prompt (text tokens plus image rows)
  * @param generatedTokens  tokens generated
