@@ -262,7 +262,7 @@ public final class ClipVisionTower {
             // temporaries in a reused workspace: fresh pages per layer cost more than the arithmetic
             ClipEncoderLayer layer = layers.get(i);
             INDArray input = hiddenStates;
-            hiddenStates = LayerWorkspace.run("clip-layer", () -> layer.forward(input));
+            hiddenStates = LayerWorkspace.run(() -> layer.forward(input));
             probe.record("hidden_states", i + 1, hiddenStates);
         }
         return hiddenStates;

@@ -162,7 +162,7 @@ public final class LlamaDecoder {
             LlamaDecoderLayer layer = layers.get(i);
             INDArray input = hiddenStates;
             hiddenStates = probe.record("layer_out", i,
-                    LayerWorkspace.run("llama-layer", () -> layer.forward(input, cache)));
+                    LayerWorkspace.run(() -> layer.forward(input, cache)));
             if (input != inputsEmbeds) {
                 input.close();                                         // a previous layer's detached output
             }

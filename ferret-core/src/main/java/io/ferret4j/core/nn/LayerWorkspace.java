@@ -15,8 +15,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * layer's output detached from it. ND4J frees an ordinary array only after the garbage collector has reclaimed its
  * Java object, which a forward pass allocating few Java objects rarely triggers: a ViT-L layer's temporaries
  * (~55 MB per image) grew the process by ~1 GB per image, and a 7B decoder layer's at a 714-row prefill (a
- * 389 MB workspace, measured) by several GB per prompt. In the workspace they cost one buffer, sized by the first call and grown when a
- * larger one spills.
+ * 389 MB workspace, measured) by several GB per prompt. In the workspace they cost one buffer, sized by the first
+ * call and grown when a larger one spills. Every model's layers share the thread's one workspace, so the image
+ * encoder reuses the language model's buffer instead of keeping its own beside it.
  *
  * <p>Everything allocated inside belongs to the workspace and is overwritten by the next layer: state that must
  * outlive the call (caches, reusable scratch) has to be created in {@code scopeOutOfWorkspaces()} or before the
@@ -27,13 +28,18 @@ public final class LayerWorkspace {
             .policyAllocation(AllocationPolicy.OVERALLOCATE).overallocationLimit(0.1)
             .policyLearning(LearningPolicy.FIRST_LOOP).policySpill(SpillPolicy.REALLOCATE).build();
 
+    private static final String ID = "ferret4j-layer";
+
     private LayerWorkspace() {
     }
 
-    /** {@code forward}'s result, computed inside the calling thread's workspace {@code id} and detached from it. */
+    /**
+     * {@code forward}'s result, computed inside the calling thread's layer workspace and detached from it. Calls do
+     * not nest: {@code forward} must not run another layer through this class.
+     */
     @SuppressWarnings("try")                                           // the workspace is used implicitly by ND4J
-    public static INDArray run(String id, Supplier<INDArray> forward) {
-        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, id)) {
+    public static INDArray run(Supplier<INDArray> forward) {
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, ID)) {
             return forward.get().detach();
         }
     }
