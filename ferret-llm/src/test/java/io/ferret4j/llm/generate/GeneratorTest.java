@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.testing.Goldens;
+import io.ferret4j.core.testing.TensorAssert;
 import io.ferret4j.core.weights.SafeTensors;
 import io.ferret4j.core.weights.Weights;
 import io.ferret4j.llm.LlamaConfig;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 final class GeneratorTest {
     private static final double ATOL = 1e-4;
@@ -38,6 +41,20 @@ final class GeneratorTest {
         assertThat(result.tokenIds()).containsExactly(expectedIds);
         assertThat(result.stopReason()).isEqualTo(StopReason.MAX_NEW_TOKENS);
         assertClose(GOLDENS.get("gen.step0_logits").toFloats(), result.firstStepLogits(), ATOL, 0);
+    }
+
+    @ParameterizedTest(name = "useCache={0}")
+    @ValueSource(booleans = {true, false})
+    void anF16CacheGeneratesTheSameGreedyIds(boolean useCache) {
+        GenerationResult result = new Generator(DECODER, WeightFormat.F16).generate(prompt,
+                GenerationConfig.greedy(16).withCache(useCache), TokenListener.NONE);
+
+        assertThat(result.tokenIds()).containsExactly(expectedIds);
+        double diff = TensorAssert.maxAbsDiff(GOLDENS.get("gen.step0_logits").toFloatArray(),
+                Nd4j.create(result.firstStepLogits()));
+        assertThat(diff).as("keys and values rounded to fp16").isPositive().isLessThan(2e-3);
+        assertThatThrownBy(() -> new Generator(DECODER, WeightFormat.Q8_0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("f32 or f16, got q8_0");
     }
 
     @ParameterizedTest(name = "useCache={0}")
