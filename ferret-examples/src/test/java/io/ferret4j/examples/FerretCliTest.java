@@ -14,6 +14,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ferret4j.core.nn.Precision;
+import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.llm.FerretOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,6 +68,20 @@ final class FerretCliTest {
         assertThat(bf16.visionPrecision()).isEqualTo(Precision.BF16);
         assertThatThrownBy(() -> AskCommand.options(CliArgs.parse(List.of("--llm-precision", "fp16"),
                 AskCommand.VALUE_OPTIONS, flags))).hasMessageContaining("unknown precision 'fp16'");
+    }
+
+    @Test
+    void askOptionsReadTheKeyValueCacheFormatDefaultingToF32() {
+        Set<String> flags = AskCommand.FLAGS;
+
+        FerretOptions defaults = AskCommand.options(CliArgs.parse(List.of(), AskCommand.VALUE_OPTIONS, flags));
+        FerretOptions f16 = AskCommand.options(CliArgs.parse(List.of("--kv-cache", "f16"),
+                AskCommand.VALUE_OPTIONS, flags));
+
+        assertThat(defaults.kvCacheFormat()).isEqualTo(WeightFormat.F32);
+        assertThat(f16.kvCacheFormat()).isEqualTo(WeightFormat.F16);
+        assertThatThrownBy(() -> AskCommand.options(CliArgs.parse(List.of("--kv-cache", "q8_0"),
+                AskCommand.VALUE_OPTIONS, flags))).hasMessageContaining("f32 or f16, got q8_0");
     }
 
     @Test
