@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import io.ferret4j.core.nn.LayerWorkspace;
 import io.ferret4j.core.nn.Linear;
 import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.nn.WeightFormat;
@@ -161,8 +160,7 @@ public final class LlamaDecoder {
         for (int i = 0; i < layers.size(); i++) {
             LlamaDecoderLayer layer = layers.get(i);
             INDArray input = hiddenStates;
-            hiddenStates = probe.record("layer_out", i,
-                    LayerWorkspace.run(() -> layer.forward(input, cache)));
+            hiddenStates = probe.record("layer_out", i, layer.forward(input, cache));
             if (input != inputsEmbeds) {
                 input.close();                                         // a previous layer's detached output
             }

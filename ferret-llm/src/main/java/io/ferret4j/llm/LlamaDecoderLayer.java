@@ -1,5 +1,6 @@
 package io.ferret4j.llm;
 
+import io.ferret4j.core.nn.LayerWorkspace;
 import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.weights.Weights;
@@ -35,13 +36,18 @@ public final class LlamaDecoderLayer {
                 LlamaMlp.load(w, prefix + "mlp", c, format, precision));
     }
 
-    /** Runs the layer on {@code T} new rows, extending {@code cache} with their keys and values. */
+    /**
+     * Runs the layer on {@code T} new rows, extending {@code cache} with their keys and values. Each half (attention,
+     * MLP) runs in the thread's {@link LayerWorkspace}, so the workspace holds one half's temporaries, not both
+     * (a 714-row 7B prefill: the attention's scores alone are 65 MB); the result is a fresh array outside it.
+     */
     public INDArray forward(INDArray hiddenStates, KvCache cache) {    // [T, hidden] -> [T, hidden]
-        INDArray residual = hiddenStates;
-        hiddenStates = selfAttn.forward(inputLayernorm.forward(hiddenStates), cache);
-        hiddenStates = residual.add(hiddenStates);
-        residual = hiddenStates;
-        hiddenStates = mlp.forward(postAttentionLayernorm.forward(hiddenStates));
-        return residual.add(hiddenStates);
+        INDArray attended = LayerWorkspace.run(() ->
+                hiddenStates.add(selfAttn.forward(inputLayernorm.forward(hiddenStates), cache)));
+        try {
+            return LayerWorkspace.run(() -> attended.add(mlp.forward(postAttentionLayernorm.forward(attended))));
+        } finally {
+            attended.close();
+        }
     }
 }
