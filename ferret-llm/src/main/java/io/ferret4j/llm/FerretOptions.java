@@ -55,9 +55,7 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
             throw new IllegalArgumentException("the vision tower holds its weights as f32 or f16, got "
                     + visionWeightFormat);
         }
-        if (kvCacheFormat == WeightFormat.Q8_0) {
-            throw new IllegalArgumentException("the key/value cache holds f32 or f16, got " + kvCacheFormat);
-        }
+        KvCache.checkFormat(kvCacheFormat);
     }
 
     /**

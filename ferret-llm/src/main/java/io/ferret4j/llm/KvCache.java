@@ -34,11 +34,8 @@ public final class KvCache implements AutoCloseable {
     private boolean closed;
 
     KvCache(int layers, int kvHeads, int headDim, int capacity, WeightFormat format) {
-        DataType type = switch (format) {
-            case F32 -> DataType.FLOAT;
-            case F16 -> DataType.HALF;
-            default -> throw new IllegalArgumentException("the key/value cache holds f32 or f16, got " + format);
-        };
+        checkFormat(format);
+        DataType type = format == WeightFormat.F16 ? DataType.HALF : DataType.FLOAT;
         this.keys = new INDArray[layers];
         this.values = new INDArray[layers];
         this.format = format;
@@ -47,6 +44,17 @@ public final class KvCache implements AutoCloseable {
             // uninitialised: only the filled positions [0, length) are ever read
             keys[i] = Nd4j.createUninitialized(type, kvHeads, capacity, headDim);
             values[i] = Nd4j.createUninitialized(type, kvHeads, capacity, headDim);
+        }
+    }
+
+    /**
+     * Fails unless a cache can hold its rows in {@code format}.
+     *
+     * @throws IllegalArgumentException naming {@code format} unless it is F32 or F16
+     */
+    public static void checkFormat(WeightFormat format) {
+        if (format != WeightFormat.F32 && format != WeightFormat.F16) {
+            throw new IllegalArgumentException("the key/value cache holds f32 or f16, got " + format);
         }
     }
 

@@ -11,8 +11,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Runs one layer's forward pass (or part of one) inside a per-thread ND4J workspace that the next layer reuses, and returns the
- * layer's output detached from it. ND4J frees an ordinary array only after the garbage collector has reclaimed its
+ * Runs one layer's forward pass (or part of one) inside a per-thread ND4J workspace that the next layer reuses,
+ * and returns the layer's output detached from it. ND4J frees an ordinary array only after the garbage collector has reclaimed its
  * Java object, which a forward pass allocating few Java objects rarely triggers: a ViT-L layer's temporaries
  * (~55 MB per image) grew the process by ~1 GB per image, and a 7B decoder layer's at a 714-row prefill (349 MB
  * of them, measured) by several GB per prompt. In the workspace they cost one buffer, sized by the first

@@ -31,9 +31,7 @@ public final class Generator {
      * @throws IllegalArgumentException if {@code cacheFormat} is neither F32 nor F16
      */
     public Generator(LlamaDecoder decoder, WeightFormat cacheFormat) {
-        if (cacheFormat != WeightFormat.F32 && cacheFormat != WeightFormat.F16) {
-            throw new IllegalArgumentException("the key/value cache holds f32 or f16, got " + cacheFormat);
-        }
+        KvCache.checkFormat(cacheFormat);
         this.decoder = decoder;
         this.cacheFormat = cacheFormat;
     }
