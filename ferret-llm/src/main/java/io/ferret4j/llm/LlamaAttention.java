@@ -1,5 +1,8 @@
 package io.ferret4j.llm;
 
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
@@ -23,6 +26,13 @@ public final class LlamaAttention {
     /** Per thread: one head's cached keys and values and its probabilities, reused by every decoding step. */
     private static final ThreadLocal<float[][]> SCRATCH =
             ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
+
+    /**
+     * Prompt rows attended together: a prompt of more is split into near-equal blocks, each scored only against the
+     * positions it may see, which skips most of the causally masked upper triangle (a 714-row prompt in six blocks:
+     * 58% of the attention products; a 4-layer 7B bf16 prefill ran 4–13% faster).
+     */
+    static final int QUERY_BLOCK = 128;
 
     private final int layerIndex;
     private final Linear qProj;
@@ -75,7 +85,6 @@ public final class LlamaAttention {
         int rows = (int) hiddenStates.size(0);
         int past = cache.length();
         int total = past + rows;
-        int groups = numHeads / numKeyValueHeads;
         INDArray query = rotaryEmb.forward(qProj.forward(hiddenStates), past);           // [T, heads*d]
         INDArray key = rotaryEmb.forward(kProj.forward(hiddenStates), past);             // [T, kvHeads*d]
         cache.put(layerIndex, key, vProj.forward(hiddenStates));
@@ -83,21 +92,42 @@ public final class LlamaAttention {
             return oProj.forward(attendOneRow(query, cache, total));
         }
 
-        // query heads grouped by the key/value head they share: rows (h, t) with h = kv*groups + g
-        INDArray grouped = query.reshape(rows, numHeads, headDim).permute(1, 0, 2).dup('c')
-                .reshape(numKeyValueHeads, (long) groups * rows, headDim);              // [kvHeads, groups*T, d]
         INDArray keys = cache.keys(layerIndex, total);                                   // [kvHeads, S, d]
         INDArray values = cache.values(layerIndex, total);                               // [kvHeads, S, d]
-        INDArray scores = Nd4j.matmul(grouped, keys, null, false, true, false)
-                .divi(Math.sqrt(headDim))                                                // after the matmul, as HF
-                .reshape(numHeads, rows, total);                                         // [heads, T, S]
-        scores.addi(causalMask(rows, past));                                             // broadcast [T, S]
-        Nd4j.exec(new SoftMax(scores, scores, 2));                                       // fp32, in place
-        INDArray context = Nd4j.matmul(scores.reshape(numKeyValueHeads, (long) groups * rows, total), values,
-                null, false, false, false);                                              // [kvHeads, groups*T, d]
-        INDArray merged = context.reshape(numHeads, rows, headDim).permute(1, 0, 2).dup('c')
-                .reshape(rows, (long) numHeads * headDim);                               // [T, heads*d]
+        INDArray merged = Nd4j.createUninitialized(DataType.FLOAT, rows, (long) numHeads * headDim);
+        int blocks = (rows + QUERY_BLOCK - 1) / QUERY_BLOCK;
+        for (int b = 0; b < blocks; b++) {
+            int t0 = (int) ((long) rows * b / blocks);
+            int t1 = (int) ((long) rows * (b + 1) / blocks);
+            merged.get(interval(t0, t1), all()).assign(attendBlock(query, t0, t1, past, keys, values));
+        }
         return oProj.forward(merged);
+    }
+
+    /**
+     * Query rows {@code [t0, t1)} (positions {@code past + t0 ...}) against the keys and values they may see,
+     * positions {@code [0, past + t1)}: the causal mask hides the rest of that range, and positions after it are
+     * not computed at all. Same steps as HF: {@code q·kᵀ} in fp32, divided by {@code sqrt(head_dim)}, masked with
+     * fp32 min, fp32 softmax, probabilities times values.
+     */
+    private INDArray attendBlock(INDArray query, int t0, int t1, int past, INDArray keys,    // -> [n, heads*d]
+                                 INDArray values) {
+        int n = t1 - t0;
+        int seen = past + t1;
+        int groups = numHeads / numKeyValueHeads;
+        // query heads grouped by the key/value head they share: rows (h, t) with h = kv*groups + g
+        INDArray grouped = query.get(interval(t0, t1), all()).dup('c').reshape(n, numHeads, headDim)
+                .permute(1, 0, 2).dup('c')
+                .reshape(numKeyValueHeads, (long) groups * n, headDim);                 // [kvHeads, groups*n, d]
+        INDArray scores = Nd4j.matmul(grouped, keys.get(all(), interval(0, seen), all()), null, false, true, false)
+                .divi(Math.sqrt(headDim))                                                // after the matmul, as HF
+                .reshape(numHeads, n, seen);                                             // [heads, n, seen]
+        scores.addi(causalMask(n, past + t0, seen));                                     // broadcast [n, seen]
+        Nd4j.exec(new SoftMax(scores, scores, 2));                                       // fp32, in place
+        INDArray context = Nd4j.matmul(scores.reshape(numKeyValueHeads, (long) groups * n, seen),
+                values.get(all(), interval(0, seen), all()), null, false, false, false); // [kvHeads, groups*n, d]
+        return context.reshape(numHeads, n, headDim).permute(1, 0, 2).dup('c')
+                .reshape(n, (long) numHeads * headDim);                                  // [n, heads*d]
     }
 
     /**
@@ -147,15 +177,17 @@ public final class LlamaAttention {
         return Nd4j.create(out, new long[] {1, (long) numHeads * headDim}, 'c');
     }
 
-    /** 0 where row {@code t} (position {@code past + t}) may attend to position {@code s}, fp32 min where not. */
-    private static INDArray causalMask(int rows, int past) {          // [T, past + T]
-        int total = past + rows;
-        INDArray mask = Nd4j.zeros(DataType.FLOAT, rows, total);
+    /**
+     * 0 where row {@code t} (position {@code first + t}) may attend to position {@code s}, fp32 min where not, for
+     * positions {@code s < seen}.
+     */
+    private static INDArray causalMask(int rows, int first, int seen) {                // [T, seen]
+        INDArray mask = Nd4j.zeros(DataType.FLOAT, rows, seen);
         // written in place: a float[] of a 714-row prompt's mask (2 MB) is a humongous heap object per layer
         FloatBuffer m = mask.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
         for (int t = 0; t < rows; t++) {
-            for (int s = past + t + 1; s < total; s++) {
-                m.put(t * total + s, -Float.MAX_VALUE);                // torch.finfo(float32).min, as HF
+            for (int s = first + t + 1; s < seen; s++) {
+                m.put(t * seen + s, -Float.MAX_VALUE);                 // torch.finfo(float32).min, as HF
             }
         }
         return mask;

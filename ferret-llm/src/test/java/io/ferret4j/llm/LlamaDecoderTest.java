@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
+import java.util.SplittableRandom;
 
 import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.probe.Probe;
@@ -87,6 +88,23 @@ final class LlamaDecoderTest {
             assertClose(top5Logits.getRow(step), atTop5, atol, 0);
             assertThat(logits.argMax(1).getInt(0)).as("greedy id at step %d", step).isEqualTo(newIds[step]);
             logits = decoder.logits(decoder.forward(new int[] {newIds[step]}, cache));
+        }
+    }
+
+    @Test
+    void aPromptLongerThanOneQueryBlockGivesTheRowsOfDecodingItTokenByToken() {
+        int length = 2 * LlamaAttention.QUERY_BLOCK + 45;             // three blocks, after a past of 20
+        int[] ids = new SplittableRandom(5).ints(length, 3, 32000).toArray();
+        KvCache batched = decoder.newCache(length);
+        KvCache stepwise = decoder.newCache(length);
+        decoder.forward(Arrays.copyOf(ids, 20), batched);
+
+        INDArray blocks = decoder.forward(Arrays.copyOfRange(ids, 20, length), batched);   // [length-20, 64]
+        for (int t = 0; t < length; t++) {
+            INDArray row = decoder.forward(new int[] {ids[t]}, stepwise);
+            if (t >= 20) {
+                assertClose(row, blocks.getRow(t - 20, true), ATOL, 0);
+            }
         }
     }
 
