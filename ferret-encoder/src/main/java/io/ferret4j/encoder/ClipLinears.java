@@ -18,9 +18,7 @@ import io.ferret4j.core.weights.Weights;
  */
 record ClipLinears(WeightFormat format, Precision precision) {
     ClipLinears {
-        if (format == WeightFormat.Q8_0) {
-            throw new IllegalArgumentException("the vision tower holds its weights as f32 or f16, got " + format);
-        }
+        ClipVisionTower.checkWeightFormat(format);
     }
 
     Linear load(Weights w, String prefix, long in, long out) {

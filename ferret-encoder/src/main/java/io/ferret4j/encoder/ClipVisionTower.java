@@ -114,6 +114,17 @@ public final class ClipVisionTower {
         return loadFolder(folder, mmVisionSelectLayer, selectFeature, false, new ClipLinears(format, precision));
     }
 
+    /**
+     * Fails unless the tower can hold its weights in {@code format}.
+     *
+     * @throws IllegalArgumentException naming {@code format} unless it is F32 or F16
+     */
+    public static void checkWeightFormat(WeightFormat format) {
+        if (format != WeightFormat.F32 && format != WeightFormat.F16) {
+            throw new IllegalArgumentException("the vision tower holds its weights as f32 or f16, got " + format);
+        }
+    }
+
     /** Like {@link #load(Path, int, SelectFeature)} but with every layer and {@code post_layernorm}. */
     public static ClipVisionTower loadComplete(Path folder, int mmVisionSelectLayer, SelectFeature selectFeature) {
         return loadFolder(folder, mmVisionSelectLayer, selectFeature, true, EXACT);

@@ -9,11 +9,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.ImageFactory;
-import io.ferret4j.core.nn.Precision;
-import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.region.Region;
 import io.ferret4j.encoder.ImageFiles;
 import io.ferret4j.llm.Conversation;
@@ -32,25 +31,26 @@ final class BenchRun {
     static final String QUESTION = "Is the object <region> of the image a sink or a mirror?";
     static final Region REGION = new Region.Box(331, 59, 597, 321);
 
-    /** What the measuring JVM is asked to do. */
-    record Request(Path model, WeightFormat format, WeightFormat visionFormat, Precision visionPrecision,
-                   Precision llmPrecision, WeightFormat kvCacheFormat, int threads, int newTokens, Path image,
-                   Path result) {
+    /**
+     * What the measuring JVM is asked to do.
+     *
+     * @param modelFlags the model options as {@code ferret ask} takes them ({@link BenchCommand#MODEL_OPTIONS})
+     */
+    record Request(Path model, int threads, int newTokens, Path image, Path result, List<String> modelFlags) {
         List<String> toArgs() {
-            return List.of(model.toString(), format.toString(), visionFormat.toString(), visionPrecision.toString(),
-                    llmPrecision.toString(), kvCacheFormat.toString(), Integer.toString(threads),
-                    Integer.toString(newTokens), image.toString(), result.toString());
+            List<String> args = new ArrayList<>(List.of(model.toString(), Integer.toString(threads),
+                    Integer.toString(newTokens), image.toString(), result.toString()));
+            args.addAll(modelFlags);
+            return args;
         }
 
         static Request fromArgs(String[] a) {
-            if (a.length != 10) {
-                throw new IllegalArgumentException("expected 10 arguments (model, format, vision format, vision "
-                        + "precision, llm precision, kv cache format, threads, new tokens, image, result), got "
-                        + a.length);
+            if (a.length < 5) {
+                throw new IllegalArgumentException("expected the model, threads, new tokens, image and result, then "
+                        + "model options; got " + a.length + " arguments");
             }
-            return new Request(Path.of(a[0]), WeightFormat.parse(a[1]), WeightFormat.parse(a[2]),
-                    Precision.parse(a[3]), Precision.parse(a[4]), WeightFormat.parse(a[5]), Integer.parseInt(a[6]),
-                    Integer.parseInt(a[7]), Path.of(a[8]), Path.of(a[9]));
+            return new Request(Path.of(a[0]), Integer.parseInt(a[1]), Integer.parseInt(a[2]), Path.of(a[3]),
+                    Path.of(a[4]), List.of(a).subList(5, a.length));
         }
     }
 
@@ -99,10 +99,8 @@ final class BenchRun {
         Map<String, Object> r = new LinkedHashMap<>();
         Image image = ImageFactory.getInstance().fromImage(ImageFiles.read(q.image()));
         long t0 = System.nanoTime();
-        try (Ferret ferret = Ferret.load(q.model(), FerretOptions.defaults().withMaxNewTokens(q.newTokens())
-                .withDeterministicSampler(true).withWeightFormat(q.format()).withVisionWeightFormat(q.visionFormat())
-                .withVisionPrecision(q.visionPrecision()).withLlmPrecision(q.llmPrecision())
-                .withKvCacheFormat(q.kvCacheFormat()))) {
+        FerretOptions options = options(q.modelFlags()).withMaxNewTokens(q.newTokens()).withDeterministicSampler(true);
+        try (Ferret ferret = Ferret.load(q.model(), options)) {
             r.put("load_s", (System.nanoTime() - t0) / 1e9);
             ask(ferret, image);
             Timings t = ask(ferret, image);
@@ -114,6 +112,11 @@ final class BenchRun {
             r.put("peak_rss_bytes", peakRss());
         }
         return r;
+    }
+
+    /** The options {@code ferret ask} would build from {@code modelFlags}. */
+    static FerretOptions options(List<String> modelFlags) {
+        return AskCommand.options(CliArgs.parse(modelFlags, BenchCommand.MODEL_OPTIONS, Set.of()));
     }
 
     private static Timings ask(Ferret ferret, Image image) {

@@ -85,6 +85,21 @@ final class FerretCliTest {
     }
 
     @Test
+    void aBenchRequestReachesTheMeasuringJvmIntactWithItsModelOptions() {
+        BenchRun.Request request = new BenchRun.Request(Path.of("m"), 2, 16, Path.of("i.png"), Path.of("r.json"),
+                List.of("--weights", "q8_0", "--kv-cache", "f16", "--llm-precision", "bf16"));
+
+        BenchRun.Request received = BenchRun.Request.fromArgs(request.toArgs().toArray(String[]::new));
+        FerretOptions options = BenchRun.options(received.modelFlags());
+
+        assertThat(received).isEqualTo(request);
+        assertThat(options.weightFormat()).isEqualTo(WeightFormat.Q8_0);
+        assertThat(options.kvCacheFormat()).isEqualTo(WeightFormat.F16);
+        assertThat(options.llmPrecision()).isEqualTo(Precision.BF16);
+        assertThat(options.visionWeightFormat()).isEqualTo(WeightFormat.F32);
+    }
+
+    @Test
     void aMissingImageIsOneClearLine() {
         assertThat(run("", "ground", "--model", dir.toString(), "--image", dir.resolve("none.jpg").toString(),
                 "--text", "a cat")).isEqualTo(1);

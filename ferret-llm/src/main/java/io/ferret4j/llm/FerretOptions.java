@@ -2,9 +2,11 @@ package io.ferret4j.llm;
 
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.encoder.ClipVisionTower;
 import io.ferret4j.llm.generate.GenerationConfig;
 
 /**
@@ -51,10 +53,7 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
             throw new IllegalArgumentException("visionTower, generation, weightFormat, visionWeightFormat, "
                     + "visionPrecision, llmPrecision and kvCacheFormat must not be null");
         }
-        if (visionWeightFormat == WeightFormat.Q8_0) {
-            throw new IllegalArgumentException("the vision tower holds its weights as f32 or f16, got "
-                    + visionWeightFormat);
-        }
+        ClipVisionTower.checkWeightFormat(visionWeightFormat);
         KvCache.checkFormat(kvCacheFormat);
     }
 
@@ -69,14 +68,12 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
 
     /** These options with the CLIP tower read from {@code folder}. */
     public FerretOptions withVisionTower(Path folder) {
-        return new FerretOptions(Optional.of(folder), generation, deterministicSampler, seed, weightFormat,
-                visionWeightFormat, visionPrecision, llmPrecision, kvCacheFormat);
+        return with(b -> b.visionTower = Optional.of(folder));
     }
 
     /** These options with other decoding settings. */
     public FerretOptions withGeneration(GenerationConfig config) {
-        return new FerretOptions(visionTower, config, deterministicSampler, seed, weightFormat,
-                visionWeightFormat, visionPrecision, llmPrecision, kvCacheFormat);
+        return with(b -> b.generation = config);
     }
 
     /** These options with at most {@code n} new tokens per answer. */
@@ -88,43 +85,69 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
 
     /** These options with deterministic ({@code true}) or seeded random region sampling. */
     public FerretOptions withDeterministicSampler(boolean deterministic) {
-        return new FerretOptions(visionTower, generation, deterministic, seed, weightFormat,
-                visionWeightFormat, visionPrecision, llmPrecision, kvCacheFormat);
+        return with(b -> b.deterministicSampler = deterministic);
     }
 
     /** These options with the language model's weights held in {@code format}. */
     public FerretOptions withWeightFormat(WeightFormat format) {
-        return new FerretOptions(visionTower, generation, deterministicSampler, seed, format,
-                visionWeightFormat, visionPrecision, llmPrecision, kvCacheFormat);
+        return with(b -> b.weightFormat = format);
     }
 
     /** These options with the CLIP tower's weights held in {@code format} (F32 or F16). */
     public FerretOptions withVisionWeightFormat(WeightFormat format) {
-        return new FerretOptions(visionTower, generation, deterministicSampler, seed, weightFormat,
-                format, visionPrecision, llmPrecision, kvCacheFormat);
+        return with(b -> b.visionWeightFormat = format);
     }
 
     /** These options with the CLIP tower multiplying in {@code precision}. */
     public FerretOptions withVisionPrecision(Precision precision) {
-        return new FerretOptions(visionTower, generation, deterministicSampler, seed, weightFormat,
-                visionWeightFormat, precision, llmPrecision, kvCacheFormat);
+        return with(b -> b.visionPrecision = precision);
     }
 
     /** These options with the language model multiplying in {@code precision}. */
     public FerretOptions withLlmPrecision(Precision precision) {
-        return new FerretOptions(visionTower, generation, deterministicSampler, seed, weightFormat,
-                visionWeightFormat, visionPrecision, precision, kvCacheFormat);
+        return with(b -> b.llmPrecision = precision);
     }
 
     /** These options with each answer's key/value cache held in {@code format} (F32 or F16). */
     public FerretOptions withKvCacheFormat(WeightFormat format) {
-        return new FerretOptions(visionTower, generation, deterministicSampler, seed, weightFormat,
-                visionWeightFormat, visionPrecision, llmPrecision, format);
+        return with(b -> b.kvCacheFormat = format);
     }
 
     /** These options with another seed for the region sampler. */
     public FerretOptions withSeed(long newSeed) {
-        return new FerretOptions(visionTower, generation, deterministicSampler, newSeed, weightFormat,
-                visionWeightFormat, visionPrecision, llmPrecision, kvCacheFormat);
+        return with(b -> b.seed = newSeed);
+    }
+
+    /** A copy with {@code change} applied to its components, validated as any new options are. */
+    private FerretOptions with(Consumer<Components> change) {
+        Components c = new Components(this);
+        change.accept(c);
+        return new FerretOptions(c.visionTower, c.generation, c.deterministicSampler, c.seed, c.weightFormat,
+                c.visionWeightFormat, c.visionPrecision, c.llmPrecision, c.kvCacheFormat);
+    }
+
+    /** The components of a copy being made, one wither changing one of them. */
+    private static final class Components {
+        private Optional<Path> visionTower;
+        private GenerationConfig generation;
+        private boolean deterministicSampler;
+        private long seed;
+        private WeightFormat weightFormat;
+        private WeightFormat visionWeightFormat;
+        private Precision visionPrecision;
+        private Precision llmPrecision;
+        private WeightFormat kvCacheFormat;
+
+        private Components(FerretOptions o) {
+            visionTower = o.visionTower;
+            generation = o.generation;
+            deterministicSampler = o.deterministicSampler;
+            seed = o.seed;
+            weightFormat = o.weightFormat;
+            visionWeightFormat = o.visionWeightFormat;
+            visionPrecision = o.visionPrecision;
+            llmPrecision = o.llmPrecision;
+            kvCacheFormat = o.kvCacheFormat;
+        }
     }
 }

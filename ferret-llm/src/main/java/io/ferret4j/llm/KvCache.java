@@ -4,9 +4,9 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 import io.ferret4j.core.kernels.RowKernels;
+import io.ferret4j.core.nn.DirectBuffers;
 import io.ferret4j.core.nn.WeightFormat;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -128,7 +128,7 @@ public final class KvCache implements AutoCloseable {
         int width = (int) cache.size(2);
         int from = head * capacity * width;
         int count = upTo * width;
-        ByteBuffer bytes = cache.data().asNio().order(ByteOrder.nativeOrder());
+        ByteBuffer bytes = DirectBuffers.bytes(cache);
         if (format == WeightFormat.F32) {
             bytes.asFloatBuffer().get(from, dst, 0, count);
             return;

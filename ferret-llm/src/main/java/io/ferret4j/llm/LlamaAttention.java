@@ -3,11 +3,11 @@ package io.ferret4j.llm;
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
 import io.ferret4j.core.kernels.KernelPool;
 import io.ferret4j.core.kernels.RowKernels;
+import io.ferret4j.core.nn.DirectBuffers;
 import io.ferret4j.core.nn.Linear;
 import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.nn.WeightFormat;
@@ -116,7 +116,7 @@ public final class LlamaAttention {
         int seen = past + t1;
         int groups = numHeads / numKeyValueHeads;
         // query heads grouped by the key/value head they share: rows (h, t) with h = kv*groups + g
-        INDArray grouped = query.get(interval(t0, t1), all()).dup('c').reshape(n, numHeads, headDim)
+        INDArray grouped = query.get(interval(t0, t1), all()).reshape(n, numHeads, headDim)
                 .permute(1, 0, 2).dup('c')
                 .reshape(numKeyValueHeads, (long) groups * n, headDim);                 // [kvHeads, groups*n, d]
         INDArray scores = Nd4j.matmul(grouped, keys.get(all(), interval(0, seen), all()), null, false, true, false)
@@ -184,7 +184,7 @@ public final class LlamaAttention {
     private static INDArray causalMask(int rows, int first, int seen) {                // [T, seen]
         INDArray mask = Nd4j.zeros(DataType.FLOAT, rows, seen);
         // written in place: a float[] of a 714-row prompt's mask (2 MB) is a humongous heap object per layer
-        FloatBuffer m = mask.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
+        FloatBuffer m = DirectBuffers.floats(mask);
         for (int t = 0; t < rows; t++) {
             for (int s = first + t + 1; s < seen; s++) {
                 m.put(t * seen + s, -Float.MAX_VALUE);                 // torch.finfo(float32).min, as HF

@@ -158,15 +158,24 @@ public final class LlamaDecoder {
         cache.checkRoom(rows);
         INDArray hiddenStates = probe.record("embeddings", inputsEmbeds);
         for (int i = 0; i < layers.size(); i++) {
-            LlamaDecoderLayer layer = layers.get(i);
             INDArray input = hiddenStates;
-            hiddenStates = probe.record("layer_out", i, layer.forward(input, cache));
-            if (input != inputsEmbeds) {
-                input.close();                                         // a previous layer's detached output
-            }
+            hiddenStates = probe.record("layer_out", i, layers.get(i).forward(input, cache));
+            closeLayerOutput(input, inputsEmbeds);
         }
         cache.advance(rows);
-        return probe.record("norm", norm.forward(hiddenStates));
+        INDArray normed = probe.record("norm", norm.forward(hiddenStates));
+        closeLayerOutput(hiddenStates, inputsEmbeds);
+        return normed;
+    }
+
+    /**
+     * Frees a layer's output once the next step has read it, instead of when the garbage collector reclaims it
+     * (a 714-row 7B prompt: 12 MB per layer); the caller's own rows are left alone.
+     */
+    private static void closeLayerOutput(INDArray hiddenStates, INDArray inputsEmbeds) {
+        if (hiddenStates != inputsEmbeds) {
+            hiddenStates.close();
+        }
     }
 
     /** Vocabulary logits of the given normed hidden rows ({@code lm_head}). */

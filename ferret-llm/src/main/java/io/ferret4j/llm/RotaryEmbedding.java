@@ -1,8 +1,8 @@
 package io.ferret4j.llm;
 
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
+import io.ferret4j.core.nn.DirectBuffers;
 import io.ferret4j.core.weights.CheckpointException;
 import io.ferret4j.core.weights.DType;
 import io.ferret4j.core.weights.Float16;
@@ -76,8 +76,8 @@ public final class RotaryEmbedding {
         // Read and written through the arrays' own buffers: heap copies of a 714-row prefill's q and k were
         // 47 MB of garbage per layer, which grew the Java heap by GBs over 32 layers.
         INDArray result = Nd4j.createUninitialized(DataType.FLOAT, rows, width);
-        FloatBuffer in = floats(x.isView() || x.ordering() != 'c' ? x.dup('c') : x);
-        FloatBuffer out = floats(result);
+        FloatBuffer in = DirectBuffers.floats(x.isView() || x.ordering() != 'c' ? x.dup('c') : x);
+        FloatBuffer out = DirectBuffers.floats(result);
         for (int t = 0; t < rows; t++) {
             int table = (startPosition + t) * half;
             for (int head = t * width; head < (t + 1) * width; head += headDim) {
@@ -92,10 +92,6 @@ public final class RotaryEmbedding {
             }
         }
         return result;
-    }
-
-    private static FloatBuffer floats(INDArray dense) {
-        return dense.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
     /**

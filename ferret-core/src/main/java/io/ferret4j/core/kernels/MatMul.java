@@ -1,16 +1,18 @@
 package io.ferret4j.core.kernels;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
 import io.ferret4j.core.dnnl.Bf16TileProduct;
 import io.ferret4j.core.dnnl.DnnlSupport;
+import io.ferret4j.core.nn.DirectBuffers;
+import io.ferret4j.core.nn.LayerWorkspace;
 import io.ferret4j.core.nn.Precision;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -194,43 +196,38 @@ public record MatMul(KernelPool pool, RowKernels kernels, int gemmMinRows, long 
     private void fill(CompactMatrix w, int r0, int count, INDArray tile) {
         int cols = w.cols();
         boolean bf16 = tile.dataType() == DataType.BFLOAT16;
-        ByteBuffer dst = tile.data().asNio().order(ByteOrder.nativeOrder());
+        ByteBuffer dst = DirectBuffers.bytes(tile);
         pool.forEachRange(count, 8, (a, b) -> {
+            ShortBuffer halves = dst.asShortBuffer();
+            FloatBuffer floats = dst.asFloatBuffer();
             float[] row = new float[bf16 ? 0 : cols];
             short[] rounded = new short[bf16 ? cols : 0];
             for (int r = a; r < b; r++) {
                 if (bf16) {
                     kernels.decodeRowBf16(w, r0 + r, rounded, 0);
-                    dst.asShortBuffer().put(r * cols, rounded, 0, cols);
+                    halves.put(r * cols, rounded, 0, cols);
                 } else {
                     kernels.decodeRow(w, r0 + r, row, 0);
-                    dst.asFloatBuffer().put(r * cols, row, 0, cols);
+                    floats.put(r * cols, row, 0, cols);
                 }
             }
         });
     }
 
     /** This thread's reusable {@code [t, cols]} scratch, so prefill does not allocate (and page in) tiles per call. */
-    @SuppressWarnings("try")                                           // the scope is used implicitly by ND4J
     private static INDArray tile(int t, int cols) {
-        return TILES.get().computeIfAbsent(((long) t << 32) | cols, k -> {
-            try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                return Nd4j.createUninitialized(DataType.FLOAT, t, cols);   // kept across calls and layer workspaces
-            }
-        });
+        return TILES.get().computeIfAbsent(((long) t << 32) | cols,
+                k -> LayerWorkspace.outside(() -> Nd4j.createUninitialized(DataType.FLOAT, t, cols)));
     }
 
     /**
      * This thread's bf16 scratch of at least {@code length} values: one buffer for all shapes, grown to the largest
      * tile asked for (86 MiB for LLaMA-7B), since {@link Bf16TileProduct} reads tiles from a flat buffer's start.
      */
-    @SuppressWarnings("try")                                           // the scope is used implicitly by ND4J
     private static INDArray bf16Tile(long length) {
         INDArray[] held = BF16_TILE.get();
         if (held[0] == null || held[0].length() < length) {
-            try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                held[0] = Nd4j.createUninitialized(DataType.BFLOAT16, length);   // kept across layer workspaces
-            }
+            held[0] = LayerWorkspace.outside(() -> Nd4j.createUninitialized(DataType.BFLOAT16, length));
         }
         return held[0];
     }

@@ -20,7 +20,7 @@ final class ScalarRowKernels implements RowKernels {
         for (int r = r0; r < r1; r++) {
             decode(w, r, s.row, 0, s);
             for (int i = 0; i < n; i++) {
-                y[i * rows + r] = dot(s.row, x, i * cols, cols);
+                y[i * rows + r] = dot(s.row, 0, x, i * cols, cols);
             }
         }
     }
@@ -65,13 +65,24 @@ final class ScalarRowKernels implements RowKernels {
         }
     }
 
+    /** Four interleaved partial sums, so the loop is not one long dependency chain. */
     @Override
     public float dot(float[] a, int ao, float[] b, int bo, int n) {
-        float sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += a[ao + i] * b[bo + i];
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            s0 += a[ao + i] * b[bo + i];
+            s1 += a[ao + i + 1] * b[bo + i + 1];
+            s2 += a[ao + i + 2] * b[bo + i + 2];
+            s3 += a[ao + i + 3] * b[bo + i + 3];
         }
-        return sum;
+        for (; i < n; i++) {
+            s0 += a[ao + i] * b[bo + i];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     @Override
@@ -103,24 +114,5 @@ final class ScalarRowKernels implements RowKernels {
                 }
             }
         }
-    }
-
-    /** Four interleaved partial sums, so the loop is not one long dependency chain. */
-    private static float dot(float[] w, float[] x, int xo, int cols) {
-        float s0 = 0;
-        float s1 = 0;
-        float s2 = 0;
-        float s3 = 0;
-        int c = 0;
-        for (; c + 4 <= cols; c += 4) {
-            s0 += w[c] * x[xo + c];
-            s1 += w[c + 1] * x[xo + c + 1];
-            s2 += w[c + 2] * x[xo + c + 2];
-            s3 += w[c + 3] * x[xo + c + 3];
-        }
-        for (; c < cols; c++) {
-            s0 += w[c] * x[xo + c];
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 }

@@ -344,7 +344,7 @@ final class VectorRowKernels implements RowKernels {
                 }
             }
             for (; i < n; i++) {
-                y[i * rows + r] = dot(s.row, x, i * cols, cols);
+                y[i * rows + r] = dot(s.row, 0, x, i * cols, cols);
             }
         }
     }
@@ -377,24 +377,6 @@ final class VectorRowKernels implements RowKernels {
         sums[1] = s1;
         sums[2] = s2;
         sums[3] = s3;
-    }
-
-    private static float dot(float[] w, float[] x, int xo, int cols) {
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        int c = 0;
-        for (; c + 2 * L <= cols; c += 2 * L) {
-            a0 = FloatVector.fromArray(F, w, c).fma(FloatVector.fromArray(F, x, xo + c), a0);
-            a1 = FloatVector.fromArray(F, w, c + L).fma(FloatVector.fromArray(F, x, xo + c + L), a1);
-        }
-        for (; c + L <= cols; c += L) {
-            a0 = FloatVector.fromArray(F, w, c).fma(FloatVector.fromArray(F, x, xo + c), a0);
-        }
-        float sum = a0.add(a1).reduceLanes(ADD);
-        for (; c < cols; c++) {
-            sum += w[c] * x[xo + c];
-        }
-        return sum;
     }
 
     // ---------------------------------------------------------------- widening

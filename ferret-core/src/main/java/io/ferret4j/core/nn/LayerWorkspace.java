@@ -20,7 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * encoder reuses the language model's buffer instead of keeping its own beside it.
  *
  * <p>Everything allocated inside belongs to the workspace and is overwritten by the next layer: state that must
- * outlive the call (caches, reusable scratch) has to be created in {@code scopeOutOfWorkspaces()} or before the
+ * outlive the call (caches, reusable scratch) has to be created by {@link #outside} or before the
  * call, and only the returned array may escape.
  */
 public final class LayerWorkspace {
@@ -41,6 +41,17 @@ public final class LayerWorkspace {
     public static INDArray run(Supplier<INDArray> forward) {
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, ID)) {
             return forward.get().detach();
+        }
+    }
+
+    /**
+     * {@code create}'s array, made outside any workspace even when called inside a layer: for state that outlives
+     * the layer (reusable scratch kept between calls).
+     */
+    @SuppressWarnings("try")                                           // the scope is used implicitly by ND4J
+    public static INDArray outside(Supplier<INDArray> create) {
+        try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            return create.get();
         }
     }
 }

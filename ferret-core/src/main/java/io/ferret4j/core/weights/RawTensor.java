@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.MappedByteBuffer;
-import java.nio.ShortBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -147,32 +146,48 @@ public final class RawTensor {
 
     private void copyAsFloats(FloatBuffer dst) {
         ByteBuffer b = bytes();
-        int n = Math.toIntExact(numel());
-        switch (dtype) {
-            case F32 -> dst.put(b.asFloatBuffer());
-            case F16 -> {
-                ShortBuffer s = b.asShortBuffer();
-                for (int i = 0; i < n; i++) {
-                    dst.put(Float16.toFloat(s.get(i)));
-                }
+        if (dtype == DType.F32) {
+            dst.put(b.asFloatBuffer());
+        } else if (dtype.isFloatingPoint()) {
+            int n = Math.toIntExact(numel());
+            for (int i = 0; i < n; i++) {
+                dst.put(floatAt(b, i));
             }
-            case BF16 -> {
-                ShortBuffer s = b.asShortBuffer();
-                for (int i = 0; i < n; i++) {
-                    dst.put(Float16.bf16ToFloat(s.get(i)));
-                }
-            }
-            case F64 -> {
-                for (int i = 0; i < n; i++) {
-                    dst.put((float) b.getDouble(i * 8));
-                }
-            }
-            default -> {
-                for (long v : toLongs()) {
-                    dst.put(v);
-                }
+        } else {
+            for (long v : toLongs()) {
+                dst.put(v);
             }
         }
+    }
+
+    /**
+     * This tensor's values rounded to the nearest binary16 (ties to even) as a new F16 tensor in off-heap memory,
+     * read value by value from the stored bytes (no float[] of the whole tensor).
+     *
+     * @throws IllegalStateException if the dtype is not floating point
+     */
+    public RawTensor roundedToF16() {
+        if (!dtype.isFloatingPoint()) {
+            throw new IllegalStateException("tensor '" + name + "' is " + dtype + ", not a floating-point type");
+        }
+        ByteBuffer b = bytes();
+        int n = Math.toIntExact(numel());
+        ByteBuffer halves = ByteBuffer.allocateDirect(2 * n).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            halves.putShort(2 * i, Float16.fromFloat(floatAt(b, i)));
+        }
+        return new RawTensor(name, DType.F16, shape, halves, file);
+    }
+
+    /** Value {@code i} of a floating-point tensor as float (F64 rounded to nearest). */
+    private float floatAt(ByteBuffer b, int i) {
+        return switch (dtype) {
+            case F32 -> b.getFloat(4 * i);
+            case F16 -> Float16.toFloat(b.getShort(2 * i));
+            case BF16 -> Float16.bf16ToFloat(b.getShort(2 * i));
+            case F64 -> (float) b.getDouble(8 * i);
+            default -> throw new IllegalStateException("tensor '" + name + "' is " + dtype + ", not floating point");
+        };
     }
 
     /**

@@ -1,7 +1,5 @@
 package io.ferret4j.core.weights;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
@@ -77,20 +75,7 @@ public final class Weights {
                     + ", expected a floating-point dtype to round to F16");
         }
         try {
-            // value by value from the stored bytes: a float[] of a whole ViT-L matrix (16 MB) is a humongous heap
-            // object, and 144 of them grew the old generation by a GB that G1 kept committed
-            ByteBuffer src = t.bytes();
-            int n = Math.toIntExact(t.numel());
-            ByteBuffer halves = ByteBuffer.allocateDirect(2 * n).order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < n; i++) {
-                float v = switch (t.dtype()) {
-                    case F32 -> src.getFloat(4 * i);
-                    case BF16 -> Float16.bf16ToFloat(src.getShort(2 * i));
-                    default -> (float) src.getDouble(8 * i);               // F64
-                };
-                halves.putShort(2 * i, Float16.fromFloat(v));
-            }
-            return new RawTensor(t.name(), DType.F16, shape, halves, t.file());
+            return t.roundedToF16();
         } finally {
             t.release();
         }
