@@ -10,6 +10,8 @@ import java.util.function.Consumer;
 import io.ferret4j.core.region.Region;
 import io.ferret4j.core.region.VocabCoordinates;
 import io.ferret4j.llm.generate.GenerationResult;
+import io.ferret4j.llm.generate.StopReason;
+import io.ferret4j.llm.generate.StopStrings;
 import io.ferret4j.llm.prompt.ConversationTemplate;
 import io.ferret4j.llm.prompt.RegionPrompt;
 import io.ferret4j.llm.tokenizer.StreamingDecoder;
@@ -45,21 +47,23 @@ public final class Conversation {
      *         outside the image, or the conversation no longer fits the model's context
      */
     public FerretAnswer ask(String question, List<? extends Region> newRegions) {
-        return ask(question, newRegions, text -> { }, Optional.empty());
+        return ask(question, newRegions, AskOptions.defaults());
     }
 
     /**
      * Like {@link #ask(String, List)}, streaming the answer text as it is generated (never half a character) and
      * optionally writing the intermediate tensors to {@code dump} (see {@link FerretDump}).
      */
-    public synchronized FerretAnswer ask(String question, List<? extends Region> newRegions, Consumer<String> onText,
-                                         Optional<Path> dump) {
+    public FerretAnswer ask(String question, List<? extends Region> newRegions, Consumer<String> onText,
+                            Optional<Path> dump) {
+        AskOptions ask = AskOptions.defaults().withOnText(onText);
+        return ask(question, newRegions, dump.map(ask::withDump).orElse(ask));
+    }
+
+    /** Like {@link #ask(String, List)}, with this answer's own settings (see {@link AskOptions}). */
+    public synchronized FerretAnswer ask(String question, List<? extends Region> newRegions, AskOptions ask) {
         owner.checkOpen();
-        List<String> coordinates = new ArrayList<>();
-        for (Region r : newRegions) {
-            coordinates.add(VocabCoordinates.text(r, image.width(), image.height()));
-        }
-        String bound = RegionPrompt.bind(question, coordinates);
+        String bound = bind(question, newRegions);
         String prompt = ConversationTemplate.render(history, bound);
         List<Region> all = new ArrayList<>(regions);
         all.addAll(newRegions);
@@ -69,32 +73,54 @@ public final class Conversation {
                 : MaskPointSampler.random(new SplittableRandom(options.seed()));
         FerretModel.Prepared prepared = model.prepare(image, prompt, all, points);
         StreamingDecoder stream = model.tokenizer.newStreamingDecoder(true);
+        StopStrings stops = new StopStrings(ask.stopStrings(), ask.onText());
         long start = System.nanoTime();
         long[] firstToken = {0};
-        GenerationResult result = model.generate(prepared, options.generation(), id -> {
+        GenerationResult result = model.generate(prepared, ask.generation().orElse(options.generation()), id -> {
             if (firstToken[0] == 0) {
                 firstToken[0] = System.nanoTime();
             }
-            String piece = stream.accept(id);
-            if (!piece.isEmpty()) {
-                onText.accept(piece);
-            }
-            return true;
+            boolean goOn = stops.accept(stream.accept(id));
+            return goOn && !ask.cancelled().getAsBoolean();
         });
         long end = System.nanoTime();
         Timings timings = new Timings(encodeNanos, prepared.regionNanos(),
                 prepared.spliceNanos() + firstToken[0] - start, end - firstToken[0],
                 (int) prepared.inputsEmbeds().size(0), result.tokenIds().length);
-        String tail = stream.finish();
-        if (!tail.isEmpty()) {
-            onText.accept(tail);
-        }
-        dump.ifPresent(file -> FerretDump.write(file, image, prepared, result.firstStepLogits()));
+        stops.accept(stream.finish());
+        stops.finish();
+        ask.dump().ifPresent(file -> FerretDump.write(file, image, prepared, result.firstStepLogits()));
         String text = model.tokenizer.decodeAnswer(result.tokenIds());
+        StopReason reason = result.stopReason();
+        if (stops.stopped()) {
+            text = StopStrings.cut(text, ask.stopStrings());
+            reason = StopReason.STOP_SEQUENCE;
+        }
         history.add(new ConversationTemplate.Turn(bound, text));
         regions.addAll(newRegions);
-        return FerretAnswer.of(prompt, prepared.inputIds(), result.tokenIds(), text, result.stopReason(), timings,
+        return FerretAnswer.of(prompt, prepared.inputIds(), result.tokenIds(), text, reason, timings,
                 image.width(), image.height());
+    }
+
+    /**
+     * Adds a turn answered elsewhere (a client's history, a restored session) without generating: later questions
+     * see it as the reference's template writes earlier turns, and its regions take their prompt slots.
+     *
+     * @throws IllegalArgumentException if the number of slots in {@code question} differs from the number of
+     *         regions, or a region lies outside the image
+     */
+    public synchronized void addTurn(String question, List<? extends Region> turnRegions, String answer) {
+        owner.checkOpen();
+        history.add(new ConversationTemplate.Turn(bind(question, turnRegions), answer));
+        regions.addAll(turnRegions);
+    }
+
+    private String bind(String question, List<? extends Region> newRegions) {
+        List<String> coordinates = new ArrayList<>();
+        for (Region r : newRegions) {
+            coordinates.add(VocabCoordinates.text(r, image.width(), image.height()));
+        }
+        return RegionPrompt.bind(question, coordinates);
     }
 
     /** The turns answered so far, oldest first. */

@@ -85,6 +85,11 @@ public final class Ferret implements AutoCloseable {
         return conversation(image).ask(question, regions);
     }
 
+    /** One question about {@code image} with this answer's own settings; see {@link AskOptions}. */
+    public FerretAnswer ask(Image image, String question, List<? extends Region> regions, AskOptions ask) {
+        return conversation(image).ask(question, regions, ask);
+    }
+
     /** A multi-turn conversation about {@code image}, which is encoded once, now. */
     public Conversation conversation(Image image) {
         checkOpen();

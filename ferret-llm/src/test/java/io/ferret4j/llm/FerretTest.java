@@ -16,6 +16,7 @@ import ai.djl.modality.cv.output.DetectedObjects;
 import ai.djl.modality.cv.output.Rectangle;
 import io.ferret4j.core.region.Region;
 import io.ferret4j.core.testing.Goldens;
+import io.ferret4j.llm.generate.GenerationConfig;
 import io.ferret4j.llm.generate.StopReason;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -84,6 +85,44 @@ final class FerretTest {
                 + "</s>USER: And [8, 11] <region_fea>? ASSISTANT:");
         assertThat(java.util.Arrays.stream(second.inputIds()).filter(id -> id == 32000).count()).isEqualTo(2);
         assertThat(chat.history()).hasSize(2);
+    }
+
+    @Test
+    void takesEachAnswersOwnSettingsStopsAndCancellation() {
+        FerretAnswer longer = ferret.ask(image, "What is <region>?", List.of(new Region.Point(100, 200)),
+                AskOptions.defaults().withGeneration(GenerationConfig.greedy(7)));
+        List<String> streamed = new ArrayList<>();
+        int[] polls = {0};
+        FerretAnswer cancelled = ferret.ask(image, "What is <region>?", List.of(new Region.Point(100, 200)),
+                AskOptions.defaults().withGeneration(GenerationConfig.greedy(7)).withOnText(streamed::add)
+                        .withCancellation(() -> ++polls[0] >= 2));
+
+        assertThat(longer.outputIds()).hasSize(7);
+        assertThat(cancelled.outputIds()).containsExactly(java.util.Arrays.copyOf(longer.outputIds(), 2));
+        assertThat(cancelled.stopReason()).isEqualTo(StopReason.CANCELLED);
+        assertThat(String.join("", streamed).strip()).isEqualTo(cancelled.text());
+
+        String stop = longer.text().substring(longer.text().length() / 2, longer.text().length() / 2 + 1);
+        FerretAnswer stopped = ferret.ask(image, "What is <region>?", List.of(new Region.Point(100, 200)),
+                AskOptions.defaults().withGeneration(GenerationConfig.greedy(7)).withStopStrings(List.of(stop)));
+        assertThat(stopped.text()).isEqualTo(longer.text().substring(0, longer.text().indexOf(stop)));
+        assertThat(stopped.stopReason()).isEqualTo(StopReason.STOP_SEQUENCE);
+    }
+
+    @Test
+    void aRestoredTurnPromptsAsAnAnsweredOne() {
+        Conversation asked = ferret.conversation(image);
+        FerretAnswer first = asked.ask("What is <region>?", List.of(new Region.Box(10, 10, 50, 50)));
+        FerretAnswer next = asked.ask("And <region>?", List.of(new Region.Point(5, 5)));
+        Conversation restored = ferret.conversation(image);
+        restored.addTurn("What is <region>?", List.of(new Region.Box(10, 10, 50, 50)), first.text());
+        FerretAnswer again = restored.ask("And <region>?", List.of(new Region.Point(5, 5)));
+
+        assertThat(again.prompt()).isEqualTo(next.prompt());
+        assertThat(again.inputIds()).containsExactly(next.inputIds());
+        assertThat(again.outputIds()).containsExactly(next.outputIds());
+        assertThatThrownBy(() -> restored.addTurn("What is <region>?", List.of(), "a sink"))
+                .hasMessageContaining("region slot");
     }
 
     @Test
