@@ -34,6 +34,16 @@ public final class DenseLinear implements Linear {
 
     @Override
     public INDArray forward(INDArray x) {                              // [n, in] -> [n, out]
+        return multiply(x, weight, bias);
+    }
+
+    /**
+     * {@code x·weightᵀ + bias} as one sgemm with {@code transB} into a fresh array.
+     *
+     * @param weight FLOAT {@code [out, in]}
+     * @param bias   FLOAT {@code [1, out]}, or null
+     */
+    public static INDArray multiply(INDArray x, INDArray weight, INDArray bias) {      // [n, in] -> [n, out]
         if (x.rank() != 2 || x.size(1) != weight.size(1)) {
             throw new IllegalArgumentException("input shape " + java.util.Arrays.toString(x.shape())
                     + " does not match in_features " + weight.size(1));

@@ -1,5 +1,6 @@
 package io.ferret4j.core.nn;
 
+import io.ferret4j.core.backend.CudaCapability;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,11 +17,15 @@ public final class Nd4jRuntime {
     private Nd4jRuntime() {
     }
 
-    /** Sets BLAS to {@code availableProcessors()} threads, once per process. */
+    /**
+     * Sets BLAS to {@code availableProcessors()} threads, once per process; on the CUDA backend, first refuses a GPU
+     * it cannot run on ({@link CudaCapability#checkVisibleGpus()}), so call this before anything else touches ND4J.
+     */
     public static void configure() {
         if (configured) {
             return;
         }
+        CudaCapability.checkVisibleGpus();
         synchronized (Nd4jRuntime.class) {
             if (!configured) {
                 int cores = Runtime.getRuntime().availableProcessors();
