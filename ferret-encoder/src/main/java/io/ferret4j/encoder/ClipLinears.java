@@ -3,8 +3,8 @@ package io.ferret4j.encoder;
 import io.ferret4j.core.nn.F16Linear;
 import io.ferret4j.core.nn.Linear;
 import io.ferret4j.core.nn.Linears;
-import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.weights.Weights;
 
 /**

@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.ferret4j.core.kernels.LayerWorkspace;
 import io.ferret4j.core.nn.LayerNorm;
-import io.ferret4j.core.nn.LayerWorkspace;
-import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.probe.Probe;
 import io.ferret4j.core.weights.Checkpoints;
 import io.ferret4j.core.weights.TensorSource;

@@ -9,8 +9,8 @@ import java.util.function.Consumer;
 
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.ImageFactory;
-import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.region.Region;
 import io.ferret4j.encoder.ImageFiles;
 import io.ferret4j.llm.Ferret;

@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.Precision;
 import io.ferret4j.llm.FerretOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -5,8 +5,8 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
 import java.nio.ByteBuffer;
 
+import io.ferret4j.core.kernels.DirectBuffers;
 import io.ferret4j.core.kernels.RowKernels;
-import io.ferret4j.core.nn.DirectBuffers;
 import io.ferret4j.core.nn.WeightFormat;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

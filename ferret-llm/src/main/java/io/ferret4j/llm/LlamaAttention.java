@@ -5,12 +5,12 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
 import java.nio.FloatBuffer;
 
+import io.ferret4j.core.kernels.DirectBuffers;
 import io.ferret4j.core.kernels.KernelPool;
 import io.ferret4j.core.kernels.RowKernels;
-import io.ferret4j.core.nn.DirectBuffers;
 import io.ferret4j.core.nn.Linear;
-import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -6,8 +6,8 @@ import java.util.Arrays;
 import java.util.List;
 
 import io.ferret4j.core.nn.Linear;
-import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.probe.Probe;
 import io.ferret4j.core.weights.Checkpoints;
 import io.ferret4j.core.weights.TensorSource;

@@ -1,8 +1,8 @@
 package io.ferret4j.llm;
 
-import io.ferret4j.core.nn.LayerWorkspace;
-import io.ferret4j.core.nn.Precision;
+import io.ferret4j.core.kernels.LayerWorkspace;
 import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

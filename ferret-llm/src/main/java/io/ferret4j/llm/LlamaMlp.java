@@ -1,8 +1,8 @@
 package io.ferret4j.llm;
 
 import io.ferret4j.core.nn.Linear;
-import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Swish;

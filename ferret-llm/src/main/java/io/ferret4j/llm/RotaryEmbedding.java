@@ -2,7 +2,7 @@ package io.ferret4j.llm;
 
 import java.nio.FloatBuffer;
 
-import io.ferret4j.core.nn.DirectBuffers;
+import io.ferret4j.core.kernels.DirectBuffers;
 import io.ferret4j.core.weights.CheckpointException;
 import io.ferret4j.core.weights.DType;
 import io.ferret4j.core.weights.Float16;

@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import io.ferret4j.core.dnnl.DnnlSupport;
-import io.ferret4j.core.nn.Precision;
 import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.weights.DType;
 import io.ferret4j.core.weights.Float16;
 import io.ferret4j.core.weights.SafeTensors;

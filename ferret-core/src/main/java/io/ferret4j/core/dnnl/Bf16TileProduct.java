@@ -19,7 +19,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * bf16 once, in {@link #start}. The matmul primitive of each tile height is built on first use (a product has at
  * most two: full tiles and the last one) and freed by {@link #close}. One thread uses an instance.
  *
- * <p>Error: the bound of {@link DnnlBf16Linear}, {@code (2u + u²)·Σ|x·w| + fp32 summation error}, {@code u = 2^-8},
+ * <p>Error: the bound of {@link DnnlBf16Matmul}, {@code (2u + u²)·Σ|x·w| + fp32 summation error}, {@code u = 2^-8},
  * when {@code w} is rounded to nearest bf16 from its fp32 values.
  */
 public final class Bf16TileProduct implements AutoCloseable {

@@ -29,7 +29,7 @@ public final class DnnlSupport {
     private DnnlSupport() {
     }
 
-    /** True when {@link DnnlBf16Linear} can be built; false means: stay on {@code DenseLinear}. */
+    /** True when {@link DnnlBf16Matmul} can be built; false means: stay on {@code DenseLinear}. */
     public static boolean available() {
         return !switchedOff() && Native.STATE.failure == null;
     }

@@ -9,9 +9,7 @@ import java.util.Map;
 
 import io.ferret4j.core.dnnl.Bf16TileProduct;
 import io.ferret4j.core.dnnl.DnnlSupport;
-import io.ferret4j.core.nn.DirectBuffers;
-import io.ferret4j.core.nn.LayerWorkspace;
-import io.ferret4j.core.nn.Precision;
+import io.ferret4j.core.plan.Precision;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -29,7 +27,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * once, rounds tiles of weight rows to bf16 in the kernels ({@link RowKernels#decodeRowBf16}; plain rows measured
  * faster than a reorder into oneDNN's blocked layout) and multiplies each by oneDNN with fp32 accumulation into
  * its columns of the output ({@link Bf16TileProduct}); the error bound is that of
- * {@link io.ferret4j.core.dnnl.DnnlBf16Linear}. Measured with {@code Bf16PrefillBenchmark} (2 threads, JDK 17,
+ * {@link io.ferret4j.core.dnnl.DnnlBf16Matmul}. Measured with {@code Bf16PrefillBenchmark} (2 threads, JDK 17,
  * 714 rows, medians of 9 interleaved runs on a shared 2-core Zen 4, load 1.6-2.0; details in ADR 003):
  * <pre>
  *   product                       fp32 tiles          bf16 tiles

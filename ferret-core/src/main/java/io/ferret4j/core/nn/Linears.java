@@ -1,13 +1,13 @@
 package io.ferret4j.core.nn;
 
-import io.ferret4j.core.dnnl.DnnlBf16Linear;
 import io.ferret4j.core.dnnl.DnnlSupport;
+import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Chooses the {@link Linear} for a weight and a requested {@link Precision}, so a model opts into bf16 with one
- * argument. {@link Precision#BF16} gives a {@link DnnlBf16Linear} where {@link DnnlSupport#available()}, and the
+ * argument. {@link Precision#BF16} gives a {@link Bf16Linear} where {@link DnnlSupport#available()}, and the
  * fp32 {@link DenseLinear} everywhere else (no bf16 CPU, natives missing, {@code -Dferret4j.dnnl=off}).
  *
  * <p>Measured with {@code DnnlBenchmark} (JDK 17, idle machine, medians of 9) on this project's 2-vCPU AMD EPYC
@@ -27,7 +27,7 @@ public final class Linears {
     /** {@code weight} [out, in] FLOAT, {@code bias} [out] or null. */
     public static Linear dense(INDArray weight, INDArray bias, Precision precision) {
         if (precision == Precision.BF16 && DnnlSupport.available()) {
-            return new DnnlBf16Linear(weight, bias);
+            return new Bf16Linear(weight, bias);
         }
         return new DenseLinear(weight, bias);
     }

@@ -3,6 +3,7 @@ package io.ferret4j.core.nn;
 import java.util.Locale;
 
 import io.ferret4j.core.kernels.MatMul;
+import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.weights.Weights;
 
 /**

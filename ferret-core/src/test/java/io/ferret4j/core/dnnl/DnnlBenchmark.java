@@ -15,10 +15,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Compares ND4J fp32 sgemm ({@code Nd4j.gemm(x, W, out, false, true, 1, 0)} on the {@code [out, in]} weight)
- * with {@link DnnlBf16Linear} on Ferret's big batched products: CLIP ViT-L's MLP ({@code 577×1024·1024×4096} and
+ * with {@link DnnlBf16Matmul} on Ferret's big batched products: CLIP ViT-L's MLP ({@code 577×1024·1024×4096} and
  * back) and LLaMA-7B prefill ({@code 700×4096·4096×4096}, {@code ·4096×11008}), plus one decode row for contrast.
  * Twice: into a reused output ("product") and as {@code Linear.forward}, which allocates its output
- * ({@link DenseLinear} against {@link DnnlBf16Linear}). Weights are warm (packed once, reused); all four run
+ * ({@link DenseLinear} against {@link DnnlBf16Matmul}). Weights are warm (packed once, reused); all four run
  * interleaved so they see the same machine load; times are medians with the range in brackets. Also prints the
  * error of bf16 against fp32 and the ISA oneDNN dispatches. Not a test; run it by hand:
  *
@@ -58,7 +58,7 @@ public final class DnnlBenchmark {
         INDArray x = Nd4j.randn(DataType.FLOAT, n, in);
         DenseLinear fp32 = new DenseLinear(weight, null);
         long t0 = System.nanoTime();
-        DnnlBf16Linear bf16 = new DnnlBf16Linear(weight, null);
+        DnnlBf16Matmul bf16 = new DnnlBf16Matmul(weight, null);
         double packMs = (System.nanoTime() - t0) / 1e6;
         if (n == SHAPES[0][0] && in == SHAPES[0][1]) {
             dnnl_set_verbose(1);                                       // one exec line naming the ISA, on stdout

@@ -36,14 +36,14 @@ final class DnnlSupportTest {
 
         assertThat(DnnlSupport.available()).isFalse();
         assertThat(DnnlSupport.status()).contains("ferret4j.dnnl");
-        assertThatThrownBy(() -> new DnnlBf16Linear(Nd4j.ones(DataType.FLOAT, 2, 2), null))
+        assertThatThrownBy(() -> new DnnlBf16Matmul(Nd4j.ones(DataType.FLOAT, 2, 2), null))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("switched off");
     }
 
     @Test
     void oneDnnAndNd4jShareOneOpenMpRuntime() throws IOException {
         assumeTrue(DnnlSupport.available(), DnnlSupport.status());
-        new DnnlBf16Linear(Nd4j.ones(DataType.FLOAT, 2, 2), null).forward(Nd4j.ones(DataType.FLOAT, 1, 2));
+        new DnnlBf16Matmul(Nd4j.ones(DataType.FLOAT, 2, 2), null).forward(Nd4j.ones(DataType.FLOAT, 1, 2));
         Nd4j.ones(DataType.FLOAT, 64, 64).mmul(Nd4j.ones(DataType.FLOAT, 64, 64));
 
         Set<String> libgomp = Files.readAllLines(Path.of("/proc/self/maps")).stream()

@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
 import io.ferret4j.core.dnnl.Bf16TileProduct;
 import io.ferret4j.core.dnnl.DnnlSupport;
 import io.ferret4j.core.nn.Nd4jRuntime;
-import io.ferret4j.core.nn.Precision;
+import io.ferret4j.core.plan.Precision;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

@@ -11,7 +11,7 @@ import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 
 import io.ferret4j.core.nn.Nd4jRuntime;
-import io.ferret4j.core.nn.Precision;
+import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.weights.Float16;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;

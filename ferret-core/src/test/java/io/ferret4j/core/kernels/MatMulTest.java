@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.util.SplittableRandom;
 
 import io.ferret4j.core.dnnl.DnnlSupport;
-import io.ferret4j.core.nn.Precision;
+import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.testing.Bf16Bound;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -3,8 +3,8 @@ package io.ferret4j.core.nn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.ferret4j.core.dnnl.DnnlBf16Linear;
 import io.ferret4j.core.dnnl.DnnlSupport;
+import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.testing.Goldens;
 import io.ferret4j.core.testing.TensorAssert;
 import io.ferret4j.core.weights.Checkpoints;
@@ -37,7 +37,7 @@ final class LinearsTest {
 
         Linear linear = Linears.dense(weight, bias, Precision.BF16);
 
-        assertThat(linear).isInstanceOf(DnnlBf16Linear.class);
+        assertThat(linear).isInstanceOf(Bf16Linear.class);
         TensorAssert.assertClose(new DenseLinear(weight, bias).forward(x), linear.forward(x), 0.05, 0.01);
     }
 
@@ -51,7 +51,7 @@ final class LinearsTest {
 
             Linear linear = Linears.load(w, "mm_projector", 64, 32, true, Precision.BF16);
 
-            assertThat(linear).isInstanceOf(DnnlSupport.available() ? DnnlBf16Linear.class : DenseLinear.class);
+            assertThat(linear).isInstanceOf(DnnlSupport.available() ? Bf16Linear.class : DenseLinear.class);
             TensorAssert.assertClose(reference.forward(hidden), linear.forward(hidden), 0.05, 0.01);
             assertThat(w.unusedKeys()).doesNotContain("model.mm_projector.weight", "model.mm_projector.bias");
         }

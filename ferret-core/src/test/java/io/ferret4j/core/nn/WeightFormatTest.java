@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 
-import io.ferret4j.core.dnnl.DnnlBf16Linear;
 import io.ferret4j.core.dnnl.DnnlSupport;
 import io.ferret4j.core.kernels.CompactMatrix;
+import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.testing.Bf16Bound;
 import io.ferret4j.core.testing.TensorAssert;
 import io.ferret4j.core.weights.DType;
@@ -64,7 +64,7 @@ final class WeightFormatTest {
                         .isGreaterThan(1e-4);
             }
             assertThat(WeightFormat.F32.loadLinear(Weights.of(st), "fc", 96, 64, false, Precision.BF16))
-                    .isInstanceOf(DnnlBf16Linear.class);
+                    .isInstanceOf(Bf16Linear.class);
         }
     }
 

@@ -1,4 +1,4 @@
-package io.ferret4j.core.nn;
+package io.ferret4j.core.plan;
 
 /** The arithmetic a {@link Linear} may use for its weight product. */
 public enum Precision {

@@ -26,14 +26,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-final class DnnlBf16LinearTest {
+final class DnnlBf16MatmulTest {
     /** CLIP ViT-L MLP fc1: hidden 1024 -> intermediate 4096. */
     private static final int IN = 1024;
     private static final int OUT = 4096;
 
     private static INDArray weight;                                    // [OUT, IN], ~N(0, 0.02) like trained layers
     private static INDArray bias;                                      // [OUT]
-    private static DnnlBf16Linear layer;
+    private static DnnlBf16Matmul layer;
 
     @BeforeAll
     static void packClipFc1() {
@@ -42,7 +42,7 @@ final class DnnlBf16LinearTest {
         Nd4j.getRandom().setSeed(7);
         weight = Nd4j.randn(DataType.FLOAT, OUT, IN).muli(0.02);
         bias = Nd4j.randn(DataType.FLOAT, OUT).muli(0.1);
-        layer = new DnnlBf16Linear(weight, bias);
+        layer = new DnnlBf16Matmul(weight, bias);
     }
 
     @ParameterizedTest
@@ -64,7 +64,7 @@ final class DnnlBf16LinearTest {
         INDArray w = Nd4j.randn(DataType.FLOAT, 19, 37);
         INDArray x = Nd4j.randn(DataType.FLOAT, 3, 37);
 
-        INDArray actual = new DnnlBf16Linear(w, null).forward(x);
+        INDArray actual = new DnnlBf16Matmul(w, null).forward(x);
 
         Bf16Bound.assertWithin(x, w, new DenseLinear(w, null).forward(x), actual);
     }
@@ -75,8 +75,8 @@ final class DnnlBf16LinearTest {
         INDArray b = Nd4j.arange(48).castTo(DataType.FLOAT).addi(1000);  // 1000, 1001, ...: a shift shows up as ±1
         INDArray x = Nd4j.randn(DataType.FLOAT, 5, 64);
 
-        INDArray withBias = new DnnlBf16Linear(w, b).forward(x);
-        INDArray withoutBias = new DnnlBf16Linear(w, null).forward(x);
+        INDArray withBias = new DnnlBf16Matmul(w, b).forward(x);
+        INDArray withoutBias = new DnnlBf16Matmul(w, null).forward(x);
 
         float[] difference = withBias.sub(withoutBias).data().asFloat();
         for (int i = 0; i < difference.length; i++) {
@@ -113,7 +113,7 @@ final class DnnlBf16LinearTest {
 
     @Test
     void fourThreadsSharingOneLayerGetTheSequentialResults() throws Exception {
-        DnnlBf16Linear shared = new DnnlBf16Linear(weight, bias);           // no plans yet: threads race to build them
+        DnnlBf16Matmul shared = new DnnlBf16Matmul(weight, bias);           // no plans yet: threads race to build them
         int[] rows = {577, 577, 7, 64};
         List<INDArray> inputs = new ArrayList<>();
         List<INDArray> expected = new ArrayList<>();
@@ -146,7 +146,7 @@ final class DnnlBf16LinearTest {
         long[] threadsNamed = new long[2];
         Thread caller = new Thread(() -> {                             // a fresh thread: OMP_NUM_THREADS=1 in tests
             threadsNamed[0] = nativeThreadsNamed(name);
-            new DnnlBf16Linear(Nd4j.randn(DataType.FLOAT, 256, 256), null).forward(Nd4j.randn(DataType.FLOAT, 64, 256));
+            new DnnlBf16Matmul(Nd4j.randn(DataType.FLOAT, 256, 256), null).forward(Nd4j.randn(DataType.FLOAT, 64, 256));
             threadsNamed[1] = nativeThreadsNamed(name);
         }, name);
 
@@ -172,7 +172,7 @@ final class DnnlBf16LinearTest {
                 .hasMessageContaining("[n, 1024]").hasMessageContaining("[2, 1025]");
         assertThatThrownBy(() -> layer.forward(Nd4j.zeros(DataType.DOUBLE, 2, IN)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("DOUBLE");
-        assertThatThrownBy(() -> new DnnlBf16Linear(weight, Nd4j.zeros(DataType.FLOAT, OUT - 1)))
+        assertThatThrownBy(() -> new DnnlBf16Matmul(weight, Nd4j.zeros(DataType.FLOAT, OUT - 1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("4096").hasMessageContaining("4095");
     }
 

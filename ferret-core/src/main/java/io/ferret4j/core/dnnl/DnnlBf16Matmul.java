@@ -10,7 +10,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongFunction;
 
 import io.ferret4j.core.dnnl.Dnnl.Bound;
-import io.ferret4j.core.nn.Linear;
 import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
@@ -19,8 +18,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A {@link Linear} whose weight lives in bf16, in the blocked layout oneDNN's matmul prefers, packed once at
- * construction (half the bytes of the fp32 weight, which the caller may then drop). Each call rounds the fp32
+ * {@code y = x·Wᵀ + b} for a PyTorch {@code Linear} weight {@code [out, in]} held in bf16, in the blocked layout
+ * oneDNN's matmul prefers, packed once at construction (half the bytes of the fp32 weight, which the caller may then drop). Each call rounds the fp32
  * input to bf16, multiplies with fp32 accumulation, adds the fp32 bias and writes a new FLOAT array, all in ND4J's
  * off-heap buffers. The primitives of each row count {@code n} are built on first use and shared by all threads.
  *
@@ -29,7 +28,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * of {@code ‖y‖}. Speed: about twice ND4J's fp32 sgemm on avx512_bf16 (numbers in
  * {@link io.ferret4j.core.nn.Linears}).
  */
-public final class DnnlBf16Linear implements Linear {
+public final class DnnlBf16Matmul {
     /** Row count the weight layout is chosen for: the big batched products this path exists for. */
     private static final long LAYOUT_ROWS = 512;
     private static final Cleaner CLEANER = Cleaner.create();
@@ -48,7 +47,7 @@ public final class DnnlBf16Linear implements Linear {
      * Packs {@code weight} [out, in] FLOAT into bf16; {@code bias} [out] FLOAT may be null. Fails where
      * {@link DnnlSupport#available()} is false.
      */
-    public DnnlBf16Linear(INDArray weight, INDArray bias) {
+    public DnnlBf16Matmul(INDArray weight, INDArray bias) {
         if (weight.rank() != 2 || weight.dataType() != DataType.FLOAT) {
             throw new IllegalArgumentException("weight must be a FLOAT matrix, got " + weight.dataType()
                     + Arrays.toString(weight.shape()));
@@ -67,7 +66,7 @@ public final class DnnlBf16Linear implements Linear {
         CLEANER.register(this, plans::destroy);
     }
 
-    @Override
+    /** {@code x·Wᵀ + b} into a new FLOAT array. */
     public INDArray forward(INDArray x) {                              // [n, in] -> [n, out]
         requireInput(x);
         return forward(x, Nd4j.createUninitialized(DataType.FLOAT, x.size(0), out));
@@ -92,12 +91,12 @@ public final class DnnlBf16Linear implements Linear {
         return y;
     }
 
-    @Override
+    /** {@code in}. */
     public long inFeatures() {
         return in;
     }
 
-    @Override
+    /** {@code out}. */
     public long outFeatures() {
         return out;
     }
