@@ -1,4 +1,4 @@
-package io.ferret4j.core.nn;
+package io.ferret4j.core.plan;
 
 import java.util.Locale;
 
