@@ -1,6 +1,7 @@
 package io.ferret4j.encoder;
 
 import io.ferret4j.core.nn.Linear;
+import io.ferret4j.core.plan.Engine;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.GELU;
@@ -10,30 +11,33 @@ import org.nd4j.linalg.factory.Nd4j;
 final class ClipMlp {
     private final Linear fc1;                                     // [I, D]
     private final Linear fc2;                                     // [D, I]
+    private final Engine engine;
 
-    private ClipMlp(Linear fc1, Linear fc2) {
+    private ClipMlp(Linear fc1, Linear fc2, Engine engine) {
         this.fc1 = fc1;
         this.fc2 = fc2;
+        this.engine = engine;
     }
 
     /** Loads {@code prefix.fc1} ({@code [I, D]}) and {@code prefix.fc2} ({@code [D, I]}), with biases. */
     static ClipMlp load(Weights w, String prefix, ClipVisionConfig c, ClipLinears linears) {
         return new ClipMlp(
                 linears.load(w, prefix + "fc1", c.hiddenSize(), c.intermediateSize()),
-                linears.load(w, prefix + "fc2", c.intermediateSize(), c.hiddenSize()));
+                linears.load(w, prefix + "fc2", c.intermediateSize(), c.hiddenSize()),
+                linears.engine());
     }
 
     INDArray forward(INDArray hiddenStates) {                          // [n, D] -> [n, D]
         INDArray h = fc1.forward(hiddenStates);                        // [n, I]
-        return fc2.forward(quickGelu(h));
+        return fc2.forward(quickGelu(h, engine));
     }
 
     /**
      * {@code z · sigmoid(1.702 z)}, in place on {@code z}. ND4J's {@code GELU} op is exactly this sigmoid
-     * approximation (not the erf GELU), so one native pass per core does it.
+     * approximation (not the erf GELU), so one native pass per core ({@link RowBlocks}) does it.
      */
-    static INDArray quickGelu(INDArray z) {
-        RowBlocks.inPlace(z, block -> Nd4j.exec(new GELU(block, block)));
+    static INDArray quickGelu(INDArray z, Engine engine) {
+        RowBlocks.inPlace(z, engine, block -> Nd4j.exec(new GELU(block, block)));
         return z;
     }
 }

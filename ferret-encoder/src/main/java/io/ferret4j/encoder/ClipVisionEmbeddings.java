@@ -18,14 +18,12 @@ final class ClipVisionEmbeddings {
     private final int channels;
     private final int patch;
     private final int perSide;
-    private final int imageSize;
 
     private ClipVisionEmbeddings(INDArray convWeight, INDArray classEmbedding, INDArray positionEmbedding,
                                  ClipVisionConfig c) {
         this.channels = c.numChannels();
         this.patch = c.patchSize();
         this.perSide = c.patchesPerSide();
-        this.imageSize = c.imageSize();
         long rowLength = (long) channels * patch * patch;
         this.patchEmbedding = new DenseLinear(convWeight.reshape(c.hiddenSize(), rowLength), null);
         this.classEmbedding = classEmbedding.reshape(1, c.hiddenSize());
@@ -48,23 +46,10 @@ final class ClipVisionEmbeddings {
         return embeddings.addi(positionEmbedding);                                    // in place: ours
     }
 
-    /** Patches as rows: row {@code py·(S/P) + px}, column {@code c·P·P + ky·P + kx}. */
+    /** Patches as rows: row {@code py·(S/P) + px}, column {@code c·P·P + ky·P + kx}; one ND4J permute. */
     private INDArray unfold(INDArray pixelValues) {                    // [3, S, S] -> [N, 3·P·P]
-        float[] px = pixelValues.dup('c').data().asFloat();
-        int side = imageSize;
-        int rowLen = channels * patch * patch;
-        float[] rows = new float[perSide * perSide * rowLen];
-        int o = 0;
-        for (int py = 0; py < perSide; py++) {
-            for (int pxi = 0; pxi < perSide; pxi++) {
-                for (int c = 0; c < channels; c++) {
-                    for (int ky = 0; ky < patch; ky++) {
-                        System.arraycopy(px, (c * side + py * patch + ky) * side + pxi * patch, rows, o, patch);
-                        o += patch;
-                    }
-                }
-            }
-        }
-        return Nd4j.create(rows, new long[] {(long) perSide * perSide, rowLen}, 'c');
+        return pixelValues.reshape('c', channels, perSide, patch, perSide, patch)      // [c, py, ky, px, kx]
+                .permute(1, 3, 0, 2, 4).dup('c')                                         // [py, px, c, ky, kx]
+                .reshape((long) perSide * perSide, (long) channels * patch * patch);
     }
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 import io.ferret4j.core.kernels.LayerWorkspace;
 import io.ferret4j.core.nn.LayerNorm;
 import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.Engine;
 import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.probe.Probe;
 import io.ferret4j.core.weights.Checkpoints;
@@ -40,7 +41,7 @@ public final class ClipVisionTower {
     private static final List<String> NOT_VISION = List.of("text_model.", "visual_projection.", "text_projection.",
             "logit_scale");
     /** Sized by the first layer run, then reused; {@code detach()} copies each layer's output out of it. */
-    private static final ClipLinears EXACT = new ClipLinears(WeightFormat.F32, Precision.FP32);
+    private static final ClipLinears EXACT = new ClipLinears(WeightFormat.F32, Precision.FP32, Engine.JAVA);
 
     /** Ferret's {@code mm_vision_select_feature}. */
     public enum SelectFeature {
@@ -111,7 +112,20 @@ public final class ClipVisionTower {
      */
     public static ClipVisionTower load(Path folder, int mmVisionSelectLayer, SelectFeature selectFeature,
                                        Precision precision, WeightFormat format) {
-        return loadFolder(folder, mmVisionSelectLayer, selectFeature, false, new ClipLinears(format, precision));
+        return load(folder, mmVisionSelectLayer, selectFeature, precision, format, Engine.JAVA);
+    }
+
+    /**
+     * Like {@link #load(Path, int, SelectFeature, Precision, WeightFormat)}, computed by {@code engine}:
+     * {@link Engine#ND4J} holds the weights as FLOAT (F32) or HALF (F16) ND4J arrays and runs every product,
+     * norm, softmax and activation as ND4J ops (fp32 products only), so the tower runs on any ND4J backend.
+     *
+     * @throws IllegalArgumentException for {@link WeightFormat#Q8_0}, or bf16 with the ND4J engine
+     */
+    public static ClipVisionTower load(Path folder, int mmVisionSelectLayer, SelectFeature selectFeature,
+                                       Precision precision, WeightFormat format, Engine engine) {
+        return loadFolder(folder, mmVisionSelectLayer, selectFeature, false,
+                new ClipLinears(format, precision, engine));
     }
 
     /**

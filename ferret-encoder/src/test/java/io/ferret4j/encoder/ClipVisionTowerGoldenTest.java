@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 
 import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.Engine;
 import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.probe.RecordingProbe;
 import io.ferret4j.core.testing.Goldens;
@@ -65,6 +66,29 @@ final class ClipVisionTowerGoldenTest {
             INDArray layer = expected.get(NDArrayIndex.point(i)).reshape(states.get(i).shape());
             assertClose(layer, states.get(i), FP32_ATOL, 0);
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1})
+    void theNd4jEngineMatchesFerretsFeatureWithFp32AndHalfWeights(int image) {
+        INDArray hs = expected(image, "hidden_states");
+        INDArray expected = hs.get(NDArrayIndex.point(hs.size(0) - 2), NDArrayIndex.all(),
+                NDArrayIndex.interval(1, hs.size(2)), NDArrayIndex.all());        // [1, 576, 64]
+        ClipVisionTower nd4j = ClipVisionTower.load(Goldens.path("clip/model"), -2, SelectFeature.PATCH,
+                Precision.FP32, WeightFormat.F32, Engine.ND4J);
+        ClipVisionTower half = ClipVisionTower.load(Goldens.path("clip/model"), -2, SelectFeature.PATCH,
+                Precision.FP32, WeightFormat.F16, Engine.ND4J);
+
+        assertClose(expected, nd4j.features(pixels(image)), FP32_ATOL, 0);
+        assertThat(TensorAssert.maxAbsDiff(expected, half.features(pixels(image))))
+                .as("rounded weights, fp32 activations").isPositive().isLessThan(1e-2);
+    }
+
+    @Test
+    void theNd4jEngineRefusesBf16() {
+        assertThatThrownBy(() -> ClipVisionTower.load(Goldens.path("clip/model"), -2, SelectFeature.PATCH,
+                Precision.BF16, WeightFormat.F32, Engine.ND4J))
+                .hasMessageContaining("nd4j engine multiplies in fp32, got vision precision bf16");
     }
 
     @ParameterizedTest

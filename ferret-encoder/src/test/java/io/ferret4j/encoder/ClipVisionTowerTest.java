@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import io.ferret4j.core.plan.Engine;
 import io.ferret4j.core.testing.Goldens;
 import io.ferret4j.core.weights.CheckpointException;
 import io.ferret4j.core.weights.DType;
@@ -21,6 +22,8 @@ import io.ferret4j.encoder.ClipVisionTower.SelectFeature;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -128,11 +131,12 @@ final class ClipVisionTowerTest {
                 .hasMessageContaining("loadComplete");
     }
 
-    @Test
-    void quickGeluIsTheSigmoidApproximation() {
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void quickGeluIsTheSigmoidApproximation(Engine engine) {
         float[] z = {-6f, -1.5f, -0.25f, 0f, 0.3f, 1f, 2.5f, 8f};
 
-        INDArray out = ClipMlp.quickGelu(Nd4j.create(z));
+        INDArray out = ClipMlp.quickGelu(Nd4j.create(z), engine);
 
         for (int i = 0; i < z.length; i++) {
             double expected = z[i] / (1 + Math.exp(-1.702 * z[i]));

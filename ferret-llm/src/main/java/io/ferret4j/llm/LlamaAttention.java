@@ -3,18 +3,16 @@ package io.ferret4j.llm;
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
-import java.nio.FloatBuffer;
-
-import io.ferret4j.core.kernels.DirectBuffers;
 import io.ferret4j.core.kernels.KernelPool;
 import io.ferret4j.core.kernels.RowKernels;
+import io.ferret4j.core.nd4j.Nd4jAttention;
 import io.ferret4j.core.nn.Linear;
 import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.Engine;
 import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -43,10 +41,14 @@ public final class LlamaAttention {
     private final int numHeads;
     private final int numKeyValueHeads;
     private final int headDim;
+    private final Engine engine;
 
-    /** Assembles the layer; {@code layerIndex} selects its slot in a {@link KvCache}. */
+    /**
+     * Assembles the layer; {@code layerIndex} selects its slot in a {@link KvCache}. {@link Engine#JAVA} attends a
+     * single new row with the Java kernels, {@link Engine#ND4J} every row count with ND4J ops.
+     */
     public LlamaAttention(int layerIndex, Linear qProj, Linear kProj, Linear vProj, Linear oProj,
-                          RotaryEmbedding rotaryEmb, int numHeads, int numKeyValueHeads) {
+                          RotaryEmbedding rotaryEmb, int numHeads, int numKeyValueHeads, Engine engine) {
         this.layerIndex = layerIndex;
         this.qProj = qProj;
         this.kProj = kProj;
@@ -56,25 +58,26 @@ public final class LlamaAttention {
         this.numHeads = numHeads;
         this.numKeyValueHeads = numKeyValueHeads;
         this.headDim = rotaryEmb.headDim();
+        this.engine = engine;
     }
 
     /**
      * Loads {@code prefix.{q,k,v,o}_proj.weight} (no biases), held in {@code format} and multiplied in
-     * {@code precision}, and checks {@code prefix.rotary_emb.inv_freq} if the checkpoint holds it.
+     * {@code precision} by {@code engine}, and checks {@code prefix.rotary_emb.inv_freq} if the checkpoint holds it.
      */
     public static LlamaAttention load(Weights w, String prefix, int layerIndex, LlamaConfig c, RotaryEmbedding rope,
-                                     WeightFormat format, Precision precision) {
+                                     WeightFormat format, Precision precision, Engine engine) {
         long hidden = c.hiddenSize();
         long kvWidth = (long) c.numKeyValueHeads() * c.headDim();
         if (w.contains(prefix + ".rotary_emb.inv_freq")) {
             rope.checkStoredInvFreq(w, prefix + ".rotary_emb.inv_freq");
         }
         return new LlamaAttention(layerIndex,
-                format.loadLinear(w, prefix + ".q_proj", hidden, hidden, false, precision),
-                format.loadLinear(w, prefix + ".k_proj", hidden, kvWidth, false, precision),
-                format.loadLinear(w, prefix + ".v_proj", hidden, kvWidth, false, precision),
-                format.loadLinear(w, prefix + ".o_proj", hidden, hidden, false, precision),
-                rope, c.numAttentionHeads(), c.numKeyValueHeads());
+                LlamaLinears.load(w, prefix + ".q_proj", hidden, hidden, format, precision, engine),
+                LlamaLinears.load(w, prefix + ".k_proj", hidden, kvWidth, format, precision, engine),
+                LlamaLinears.load(w, prefix + ".v_proj", hidden, kvWidth, format, precision, engine),
+                LlamaLinears.load(w, prefix + ".o_proj", hidden, hidden, format, precision, engine),
+                rope, c.numAttentionHeads(), c.numKeyValueHeads(), engine);
     }
 
     /**
@@ -88,7 +91,7 @@ public final class LlamaAttention {
         INDArray query = rotaryEmb.forward(qProj.forward(hiddenStates), past);           // [T, heads*d]
         INDArray key = rotaryEmb.forward(kProj.forward(hiddenStates), past);             // [T, kvHeads*d]
         cache.put(layerIndex, key, vProj.forward(hiddenStates));
-        if (rows == 1) {
+        if (rows == 1 && engine == Engine.JAVA) {
             return oProj.forward(attendOneRow(query, cache, total));
         }
 
@@ -112,22 +115,10 @@ public final class LlamaAttention {
      */
     private INDArray attendBlock(INDArray query, int t0, int t1, int past, INDArray keys,    // -> [n, heads*d]
                                  INDArray values) {
-        int n = t1 - t0;
         int seen = past + t1;
-        int groups = numHeads / numKeyValueHeads;
-        // query heads grouped by the key/value head they share: rows (h, t) with h = kv*groups + g
-        INDArray grouped = query.get(interval(t0, t1), all()).reshape(n, numHeads, headDim)
-                .permute(1, 0, 2).dup('c')
-                .reshape(numKeyValueHeads, (long) groups * n, headDim);                 // [kvHeads, groups*n, d]
-        INDArray scores = Nd4j.matmul(grouped, keys.get(all(), interval(0, seen), all()), null, false, true, false)
-                .divi(Math.sqrt(headDim))                                                // after the matmul, as HF
-                .reshape(numHeads, n, seen);                                             // [heads, n, seen]
-        scores.addi(causalMask(n, past + t0, seen));                                     // broadcast [n, seen]
-        Nd4j.exec(new SoftMax(scores, scores, 2));                                       // fp32, in place
-        INDArray context = Nd4j.matmul(scores.reshape(numKeyValueHeads, (long) groups * n, seen),
-                values.get(all(), interval(0, seen), all()), null, false, false, false); // [kvHeads, groups*n, d]
-        return context.reshape(numHeads, n, headDim).permute(1, 0, 2).dup('c')
-                .reshape(n, (long) numHeads * headDim);                                  // [n, heads*d]
+        return Nd4jAttention.attend(query.get(interval(t0, t1), all()), Nd4jAttention.positions(keys, 0, seen),
+                Nd4jAttention.positions(values, 0, seen), Nd4jAttention.causalMask(t1 - t0, past + t0, seen),
+                numHeads, Math.sqrt(headDim));
     }
 
     /**
@@ -175,21 +166,5 @@ public final class LlamaAttention {
             }
         });
         return Nd4j.create(out, new long[] {1, (long) numHeads * headDim}, 'c');
-    }
-
-    /**
-     * 0 where row {@code t} (position {@code first + t}) may attend to position {@code s}, fp32 min where not, for
-     * positions {@code s < seen}.
-     */
-    private static INDArray causalMask(int rows, int first, int seen) {                // [T, seen]
-        INDArray mask = Nd4j.zeros(DataType.FLOAT, rows, seen);
-        // written in place: a float[] of a 714-row prompt's mask (2 MB) is a humongous heap object per layer
-        FloatBuffer m = DirectBuffers.floats(mask);
-        for (int t = 0; t < rows; t++) {
-            for (int s = first + t + 1; s < seen; s++) {
-                m.put(t * seen + s, -Float.MAX_VALUE);                 // torch.finfo(float32).min, as HF
-            }
-        }
-        return mask;
     }
 }

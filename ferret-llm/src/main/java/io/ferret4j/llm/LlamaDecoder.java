@@ -7,6 +7,7 @@ import java.util.List;
 
 import io.ferret4j.core.nn.Linear;
 import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.Engine;
 import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.probe.Probe;
 import io.ferret4j.core.weights.Checkpoints;
@@ -91,12 +92,26 @@ public final class LlamaDecoder {
      * kernels; F32 weights are packed into bf16 and run every product in bf16.
      */
     public static LlamaDecoder load(Weights w, LlamaConfig config, WeightFormat format, Precision precision) {
+        return load(w, config, format, precision, Engine.JAVA);
+    }
+
+    /**
+     * Like {@link #load(Weights, LlamaConfig, WeightFormat, Precision)}, computed by {@code engine}: with
+     * {@link Engine#ND4J} every product, norm, rotary step, softmax and activation is an ND4J op on FLOAT or HALF
+     * arrays ({@link WeightFormat#F32} or {@link WeightFormat#F16}, fp32 products), so the decoder runs on any ND4J
+     * backend.
+     *
+     * @throws IllegalArgumentException for {@link Engine#ND4J} with Q8_0 weights
+     */
+    public static LlamaDecoder load(Weights w, LlamaConfig config, WeightFormat format, Precision precision,
+                                    Engine engine) {
         config.validate();
-        RotaryEmbedding rope = RotaryEmbedding.of(config);
-        Embedding embedTokens = Embedding.load(w, EMBED_TOKENS, config.vocabSize(), config.hiddenSize(), format);
+        RotaryEmbedding rope = RotaryEmbedding.of(config, engine);
+        Embedding embedTokens = Embedding.load(w, EMBED_TOKENS, config.vocabSize(), config.hiddenSize(), format,
+                engine);
         List<LlamaDecoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < config.numHiddenLayers(); i++) {
-            layers.add(LlamaDecoderLayer.load(w, LAYERS + i + ".", i, config, rope, format, precision));
+            layers.add(LlamaDecoderLayer.load(w, LAYERS + i + ".", i, config, rope, format, precision, engine));
         }
         RmsNorm norm = RmsNorm.load(w, NORM, config.hiddenSize(), config.rmsNormEps());
         Linear lmHead;
@@ -105,7 +120,7 @@ public final class LlamaDecoder {
             w.ignore(LM_HEAD + ".weight");
             lmHead = embedTokens.tiedProjection(precision);
         } else {
-            lmHead = format.loadLinear(w, LM_HEAD, config.hiddenSize(), config.vocabSize(), false, precision);
+            lmHead = LlamaLinears.load(w, LM_HEAD, config.hiddenSize(), config.vocabSize(), format, precision, engine);
         }
         return new LlamaDecoder(config, embedTokens, layers, norm, lmHead);
     }

@@ -2,6 +2,7 @@ package io.ferret4j.llm;
 
 import io.ferret4j.core.kernels.LayerWorkspace;
 import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.Engine;
 import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,16 +25,16 @@ public final class LlamaDecoderLayer {
 
     /**
      * Loads layer {@code index} from {@code prefix} = {@code "model.layers.<index>."}, its projections held in
-     * {@code format} and multiplied in {@code precision}.
+     * {@code format} and multiplied in {@code precision} by {@code engine}.
      */
     public static LlamaDecoderLayer load(Weights w, String prefix, int index, LlamaConfig c, RotaryEmbedding rope,
-                                         WeightFormat format, Precision precision) {
+                                         WeightFormat format, Precision precision, Engine engine) {
         long hidden = c.hiddenSize();
         return new LlamaDecoderLayer(
                 RmsNorm.load(w, prefix + "input_layernorm", hidden, c.rmsNormEps()),
-                LlamaAttention.load(w, prefix + "self_attn", index, c, rope, format, precision),
+                LlamaAttention.load(w, prefix + "self_attn", index, c, rope, format, precision, engine),
                 RmsNorm.load(w, prefix + "post_attention_layernorm", hidden, c.rmsNormEps()),
-                LlamaMlp.load(w, prefix + "mlp", c, format, precision));
+                LlamaMlp.load(w, prefix + "mlp", c, format, precision, engine));
     }
 
     /**

@@ -2,6 +2,7 @@ package io.ferret4j.llm;
 
 import io.ferret4j.core.nn.Linear;
 import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.Engine;
 import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,15 +24,16 @@ public final class LlamaMlp {
 
     /**
      * Loads {@code prefix.{gate,up}_proj.weight [intermediate, hidden]} and {@code prefix.down_proj.weight}, held in
-     * {@code format} and multiplied in {@code precision} (see {@link WeightFormat#loadLinear}).
+     * {@code format} and multiplied in {@code precision} by {@code engine} (see {@link WeightFormat#loadLinear}).
      */
-    public static LlamaMlp load(Weights w, String prefix, LlamaConfig c, WeightFormat format, Precision precision) {
+    public static LlamaMlp load(Weights w, String prefix, LlamaConfig c, WeightFormat format, Precision precision,
+                                Engine engine) {
         long hidden = c.hiddenSize();
         long intermediate = c.intermediateSize();
         return new LlamaMlp(
-                format.loadLinear(w, prefix + ".gate_proj", hidden, intermediate, false, precision),
-                format.loadLinear(w, prefix + ".up_proj", hidden, intermediate, false, precision),
-                format.loadLinear(w, prefix + ".down_proj", intermediate, hidden, false, precision));
+                LlamaLinears.load(w, prefix + ".gate_proj", hidden, intermediate, format, precision, engine),
+                LlamaLinears.load(w, prefix + ".up_proj", hidden, intermediate, format, precision, engine),
+                LlamaLinears.load(w, prefix + ".down_proj", intermediate, hidden, format, precision, engine));
     }
 
     /** Applies the MLP to each row. */

@@ -3,6 +3,8 @@ package io.ferret4j.llm;
 import java.nio.FloatBuffer;
 
 import io.ferret4j.core.kernels.DirectBuffers;
+import io.ferret4j.core.nd4j.Nd4jRotary;
+import io.ferret4j.core.plan.Engine;
 import io.ferret4j.core.weights.CheckpointException;
 import io.ferret4j.core.weights.DType;
 import io.ferret4j.core.weights.Float16;
@@ -29,9 +31,18 @@ public final class RotaryEmbedding {
     private final float[] invFreq;                                     // [half]
     private final float[] cos;                                         // [maxPositions, half]
     private final float[] sin;                                         // [maxPositions, half]
+    private final Nd4jRotary nd4j;                                     // the ND4J engine's, or null
 
-    /** Computes the tables for positions {@code [0, maxPositions)}. */
+    /** Computes the tables for positions {@code [0, maxPositions)}, rotating in Java. */
     public RotaryEmbedding(int headDim, int maxPositions, double theta) {
+        this(headDim, maxPositions, theta, Engine.JAVA);
+    }
+
+    /**
+     * Computes the tables for positions {@code [0, maxPositions)}; {@link Engine#ND4J} rotates with ND4J ops on
+     * copies of the tables ({@link Nd4jRotary}), with the same roundings.
+     */
+    public RotaryEmbedding(int headDim, int maxPositions, double theta, Engine engine) {
         this.headDim = headDim;
         this.half = headDim / 2;
         this.maxPositions = maxPositions;
@@ -51,11 +62,17 @@ public final class RotaryEmbedding {
                 sin[pos * half + i] = (float) Math.sin(angle);
             }
         }
+        this.nd4j = engine == Engine.ND4J ? new Nd4jRotary(cos, sin, headDim) : null;
     }
 
-    /** The embedding of a configuration: head_dim, max_position_embeddings and rope_theta. */
+    /** The embedding of a configuration: head_dim, max_position_embeddings and rope_theta; rotating in Java. */
     public static RotaryEmbedding of(LlamaConfig c) {
-        return new RotaryEmbedding(c.headDim(), c.maxPositionEmbeddings(), c.ropeTheta());
+        return of(c, Engine.JAVA);
+    }
+
+    /** {@link #of(LlamaConfig)} rotating with {@code engine}. */
+    public static RotaryEmbedding of(LlamaConfig c, Engine engine) {
+        return new RotaryEmbedding(c.headDim(), c.maxPositionEmbeddings(), c.ropeTheta(), engine);
     }
 
     /**
@@ -70,6 +87,9 @@ public final class RotaryEmbedding {
         if (width % headDim != 0 || startPosition < 0 || startPosition + rows > maxPositions) {
             throw new IllegalArgumentException("cannot rotate " + rows + " rows of width " + width + " from position "
                     + startPosition + " (head_dim " + headDim + ", max_position_embeddings " + maxPositions + ")");
+        }
+        if (nd4j != null) {
+            return nd4j.apply(x, startPosition);
         }
         // Plain Java over the rows: per element this is 2 multiplies and an add, which as ND4J ops on half-width
         // views would cost ~7 broadcast op calls per projection. Same fp32 roundings as q·cos + rotate_half(q)·sin.

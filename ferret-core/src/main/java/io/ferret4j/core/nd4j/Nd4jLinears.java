@@ -46,9 +46,4 @@ public final class Nd4jLinears {
         widened.close();
         return half;
     }
-
-    /** A {@link Linear} over an already loaded FLOAT or HALF {@code [out, in]} table, without bias (tied heads). */
-    public static Linear over(INDArray weight) {
-        return weight.dataType() == DataType.HALF ? new HalfLinear(weight, null) : new DenseLinear(weight, null);
-    }
 }
