@@ -73,7 +73,7 @@ final class FerretModel {
         ClipImageProcessor processor = ClipImageProcessor.load(towerDir);
         ClipVisionTower tower = ClipVisionTower.load(towerDir, config.mmVisionSelectLayer(),
                 ClipVisionTower.SelectFeature.of(config.mmVisionSelectFeature()), options.visionPrecision(),
-                options.visionWeightFormat());
+                options.visionWeightFormat(), options.engine());
         if (tower.config().hiddenSize() != config.mmHiddenSize()) {
             throw new IllegalArgumentException("the vision tower at " + towerDir + " has hidden_size "
                     + tower.config().hiddenSize() + " but the Ferret config expects mm_hidden_size " + config.mmHiddenSize());
@@ -85,9 +85,11 @@ final class FerretModel {
             LOG.info("Loading the region sampler");
             GeoRegionSampler sampler = GeoRegionSampler.load(w, GeoRegionSamplerConfig.of(config.mmHiddenSize(),
                     llm.hiddenSize(), PoolerMode.fromConfig(config.samplerPoolerMode())));
-            LOG.info("Loading the language model ({} layers, hidden {}, {} weights, {} products)",
-                    llm.numHiddenLayers(), llm.hiddenSize(), options.weightFormat(), options.llmPrecision());
-            LlamaDecoder decoder = LlamaDecoder.load(w, llm, options.weightFormat(), options.llmPrecision());
+            LOG.info("Loading the language model ({} layers, hidden {}, {} weights, {} products, {} engine)",
+                    llm.numHiddenLayers(), llm.hiddenSize(), options.weightFormat(), options.llmPrecision(),
+                    options.engine());
+            LlamaDecoder decoder = LlamaDecoder.load(w, llm, options.weightFormat(), options.llmPrecision(),
+                    options.engine());
             w.requireAllUsed();
             LOG.info("Ferret ready in {} ms", (System.nanoTime() - t0) / 1_000_000);
             return new FerretModel(config, tokenizer, processor, tower, projector, sampler, decoder,

@@ -1,10 +1,14 @@
 package io.ferret4j.llm;
 
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Consumer;
 
 import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.backend.Nd4jBackend;
+import io.ferret4j.core.nd4j.Nd4jLinears;
+import io.ferret4j.core.plan.Engine;
 import io.ferret4j.core.plan.Precision;
 import io.ferret4j.encoder.ClipVisionTower;
 import io.ferret4j.llm.generate.GenerationConfig;
@@ -38,32 +42,46 @@ import io.ferret4j.llm.generate.GenerationConfig;
  *                              (default: exactly as computed) or {@link WeightFormat#F16}, rounded to fp16 as the
  *                              reference's fp16 model keeps them (half the memory, 0.38 instead of 0.77 GB for 7B
  *                              at 730 positions, and half the cache bytes each generated token reads)
+ * @param engine                what computes the tower, projector and language model: {@link Engine#JAVA} (the
+ *                              default on ND4J's CPU backend: Java kernels, oneDNN, sgemm) or {@link Engine#ND4J}
+ *                              (the default on the CUDA backend: ND4J ops only, so they run on the GPU; F32 or F16
+ *                              weights, fp32 products)
  */
 public record FerretOptions(Optional<Path> visionTower, GenerationConfig generation, boolean deterministicSampler,
                             long seed, WeightFormat weightFormat, WeightFormat visionWeightFormat,
                             Precision visionPrecision, Precision llmPrecision,
-                            WeightFormat kvCacheFormat) {
+                            WeightFormat kvCacheFormat, Engine engine) {
     /** The demo worker's default answer length. */
     public static final int DEFAULT_MAX_NEW_TOKENS = 512;
 
     /** Validates. */
     public FerretOptions {
         if (visionTower == null || generation == null || weightFormat == null || visionWeightFormat == null
-                || visionPrecision == null || llmPrecision == null || kvCacheFormat == null) {
+                || visionPrecision == null || llmPrecision == null || kvCacheFormat == null || engine == null) {
             throw new IllegalArgumentException("visionTower, generation, weightFormat, visionWeightFormat, "
-                    + "visionPrecision, llmPrecision and kvCacheFormat must not be null");
+                    + "visionPrecision, llmPrecision, kvCacheFormat and engine must not be null");
         }
         ClipVisionTower.checkWeightFormat(visionWeightFormat);
         KvCache.checkFormat(kvCacheFormat);
+        if (engine == Engine.ND4J) {
+            Nd4jLinears.checkFormat(weightFormat);
+            if (visionPrecision != Precision.FP32 || llmPrecision != Precision.FP32) {
+                throw new IllegalArgumentException("the nd4j engine multiplies in fp32, got vision precision "
+                        + visionPrecision.name().toLowerCase(Locale.ROOT) + " and llm precision "
+                        + llmPrecision.name().toLowerCase(Locale.ROOT) + " (bf16 needs the java engine)");
+            }
+        }
     }
 
     /**
      * Greedy decoding of up to 512 new tokens, region sampling as the reference does it (seed 0), fp16 weights, fp32
-     * arithmetic and key/value cache, the tower found automatically.
+     * arithmetic and key/value cache, the tower found automatically, the engine that suits ND4J's backend
+     * ({@link Nd4jBackend#defaultEngine()}).
      */
     public static FerretOptions defaults() {
         return new FerretOptions(Optional.empty(), GenerationConfig.greedy(DEFAULT_MAX_NEW_TOKENS), false, 0,
-                WeightFormat.F16, WeightFormat.F32, Precision.FP32, Precision.FP32, WeightFormat.F32);
+                WeightFormat.F16, WeightFormat.F32, Precision.FP32, Precision.FP32, WeightFormat.F32,
+                Nd4jBackend.defaultEngine());
     }
 
     /** These options with the CLIP tower read from {@code folder}. */
@@ -113,6 +131,11 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
         return with(b -> b.kvCacheFormat = format);
     }
 
+    /** These options computed by {@code newEngine}. */
+    public FerretOptions withEngine(Engine newEngine) {
+        return with(b -> b.engine = newEngine);
+    }
+
     /** These options with another seed for the region sampler. */
     public FerretOptions withSeed(long newSeed) {
         return with(b -> b.seed = newSeed);
@@ -123,7 +146,7 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
         Components c = new Components(this);
         change.accept(c);
         return new FerretOptions(c.visionTower, c.generation, c.deterministicSampler, c.seed, c.weightFormat,
-                c.visionWeightFormat, c.visionPrecision, c.llmPrecision, c.kvCacheFormat);
+                c.visionWeightFormat, c.visionPrecision, c.llmPrecision, c.kvCacheFormat, c.engine);
     }
 
     /** The components of a copy being made, one wither changing one of them. */
@@ -137,6 +160,7 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
         private Precision visionPrecision;
         private Precision llmPrecision;
         private WeightFormat kvCacheFormat;
+        private Engine engine;
 
         private Components(FerretOptions o) {
             visionTower = o.visionTower;
@@ -148,6 +172,7 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
             visionPrecision = o.visionPrecision;
             llmPrecision = o.llmPrecision;
             kvCacheFormat = o.kvCacheFormat;
+            engine = o.engine;
         }
     }
 }

@@ -20,10 +20,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-final class LlamaDecoderTest {
+class LlamaDecoderTest {
     /** Keys and values rounded to fp16 moved the golden logits by at most 5.2e-4 (fp32 cache: ATOL 1e-4). */
     private static final double F16_CACHE_ATOL = 2e-3;
-    private final LlamaDecoder decoder = TinyLlama.decoder();
+    private final LlamaDecoder decoder = decoderUnderTest();
+
+    /** The decoder these tests run; {@link LlamaDecoderNd4jTest} runs them all on the ND4J engine. */
+    LlamaDecoder decoderUnderTest() {
+        return TinyLlama.decoder();
+    }
 
     @Test
     void matchesHuggingFaceHiddenStatesOfEveryLayer() {

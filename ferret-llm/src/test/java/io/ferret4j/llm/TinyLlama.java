@@ -4,6 +4,9 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.BiFunction;
 
+import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.Engine;
+import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.testing.Goldens;
 import io.ferret4j.core.weights.RawTensor;
 import io.ferret4j.core.weights.SafeTensors;
@@ -32,6 +35,11 @@ final class TinyLlama {
     /** Loaded once per test class that asks; the decoder is immutable. */
     static LlamaDecoder decoder() {
         return Holder.DECODER;
+    }
+
+    /** The same decoder computed by the ND4J engine (FLOAT weights), loaded once. */
+    static LlamaDecoder nd4jDecoder() {
+        return Nd4jHolder.DECODER;
     }
 
     /** The tensor {@code name} of {@code llm_goldens.safetensors}. */
@@ -69,6 +77,19 @@ final class TinyLlama {
     /** A view of the tiny checkpoint, for loaders that take {@link Weights}. */
     static Weights weights() {
         return Weights.of(SafeTensors.open(modelDir().resolve("model.safetensors")));
+    }
+
+    private static final class Nd4jHolder {
+        static final LlamaDecoder DECODER = loadNd4j();
+
+        private static LlamaDecoder loadNd4j() {
+            try (SafeTensors source = SafeTensors.open(modelDir().resolve("model.safetensors"))) {
+                Weights w = Weights.of(source);
+                LlamaDecoder decoder = LlamaDecoder.load(w, config(), WeightFormat.F32, Precision.FP32, Engine.ND4J);
+                w.requireAllUsed();
+                return decoder;
+            }
+        }
     }
 
     private static final class Holder {
