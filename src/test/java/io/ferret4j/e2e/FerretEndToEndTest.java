@@ -11,6 +11,7 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.Engine;
 import io.ferret4j.core.testing.TensorAssert;
 import io.ferret4j.core.region.Region;
 import io.ferret4j.core.weights.SafeTensors;
@@ -73,6 +74,27 @@ final class FerretEndToEndTest {
             assertThat(answer.prompt()).isEqualTo(FerretGoldens.CASES.get("refer").get("prompt").asText());
             assertThat(answer.outputIds()).containsExactly(ints(FerretGoldens.CASES.get("refer").get("greedy_new_ids")));
         }
+    }
+
+    /** The ND4J engine (HALF weights as the checkpoint stores them, ND4J ops only): the same checks for both cases. */
+    @Test
+    void theNd4jEngineGroundsAndRefersAsTheReferenceDoes() {
+        Path folder = FerretGoldens.checkpointWith("model.safetensors", dir.resolve("model"));
+        try (Ferret ferret = Ferret.load(folder, options().withEngine(Engine.ND4J))) {
+            Path groundDump = dir.resolve("ground.safetensors");
+            FerretAnswer ground = ferret.conversation(FerretGoldens.image()).ask(
+                    "What is the location of the white bathtub in the image?", List.of(), t -> { },
+                    Optional.of(groundDump));
+            Path referDump = dir.resolve("refer.safetensors");
+            FerretAnswer refer = ferret.conversation(FerretGoldens.image()).ask(
+                    "Is the object <region> of the image a sink or a mirror?", List.of(FerretGoldens.referMask()),
+                    t -> { }, Optional.of(referDump));
+
+            assertMatchesReference("ground", ground, groundDump);
+            assertMatchesReference("refer", refer, referDump);
+        }
+        assertThatThrownBy(() -> options().withEngine(Engine.ND4J).withWeightFormat(WeightFormat.Q8_0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("f32 or f16, got q8_0");
     }
 
     @Test
