@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.ImageFactory;
 import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.Engine;
 import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.region.Region;
 import io.ferret4j.encoder.ImageFiles;
@@ -23,7 +24,7 @@ final class AskCommand {
     static final Set<String> VALUE_OPTIONS = Set.of("--model", "--vision-tower", "--image", "--question", "--text",
             "--prompt", "--max-new-tokens", "--temperature", "--top-p", "--seed", "--annotate", "--dump", "--point",
             "--box", "--mask", "--polygon", "--weights", "--vision-weights", "--vision-precision",
-            "--llm-precision", "--kv-cache");
+            "--llm-precision", "--kv-cache", "--engine");
     static final Set<String> FLAGS = Set.of("--deterministic", "--json");
 
     private AskCommand() {
@@ -86,7 +87,9 @@ final class AskCommand {
         GenerationConfig generation = temperature == 0 && topP == 1
                 ? GenerationConfig.greedy(maxNewTokens)
                 : GenerationConfig.sampling(maxNewTokens, temperature, 0, topP, seed);
-        FerretOptions options = FerretOptions.defaults().withGeneration(generation)
+        FerretOptions defaults = FerretOptions.defaults();               // the engine first: it decides what is valid
+        FerretOptions options = args.get("--engine").map(Engine::parse).map(defaults::withEngine).orElse(defaults)
+                .withGeneration(generation)
                 .withDeterministicSampler(args.has("--deterministic")).withSeed(seed)
                 .withWeightFormat(WeightFormat.parse(args.get("--weights").orElse("f16")))
                 .withVisionWeightFormat(WeightFormat.parse(args.get("--vision-weights").orElse("f32")))

@@ -23,9 +23,10 @@ import io.ferret4j.llm.convert.QuantizeQ8;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * {@code ferret bench --model 7b|13b --weights f32|f16|q8_0 [--layers N] [--threads N] [--new-tokens N]
+ * {@code ferret bench --model 7b|13b|tiny --weights f32|f16|q8_0 [--layers N] [--threads N] [--new-tokens N]
  * [--vision-weights f32|f16] [--vision-precision fp32|bf16] [--llm-precision fp32|bf16] [--kv-cache f32|f16]
- * [--work DIR] [--json]}: builds a random-weight Ferret of the real shapes, then measures this machine's limits
+ * [--engine java|nd4j] [--work DIR] [--json]}: builds a random-weight Ferret of the real shapes (or the demo's tiny
+ * ones, to try the command quickly), then measures this machine's limits
  * (memory bandwidth, sgemm rate) and the model against them: load time, image encode, region sampler, prefill of a
  * real refer prompt (576 image rows + the text), decode, and peak RSS. The model options mean what they mean to
  * {@code ferret ask} (parsed by {@link AskCommand#options}), except that {@code --weights} defaults to q8_0. Each speed is also given as a fraction of its limit:
@@ -37,7 +38,7 @@ final class BenchCommand {
 
     /** The options that choose how the model is held and multiplied, handed to the measuring JVM as given. */
     static final Set<String> MODEL_OPTIONS = Set.of("--weights", "--vision-weights", "--vision-precision",
-            "--llm-precision", "--kv-cache");
+            "--llm-precision", "--kv-cache", "--engine");
 
     static void run(List<String> rawArgs, PrintStream out) {
         Set<String> valueOptions = new HashSet<>(MODEL_OPTIONS);
@@ -46,7 +47,8 @@ final class BenchCommand {
         RandomCheckpoint.Shapes full = switch (args.get("--model").orElse("7b")) {
             case "7b" -> RandomCheckpoint.Shapes.FERRET_7B;
             case "13b" -> RandomCheckpoint.Shapes.FERRET_13B;
-            default -> throw new CliArgs.UsageException("--model must be 7b or 13b");
+            case "tiny" -> RandomCheckpoint.Shapes.TINY;
+            default -> throw new CliArgs.UsageException("--model must be 7b, 13b or tiny");
         };
         RandomCheckpoint.Shapes shapes = full.withLayers(args.intValue("--layers", full.layers()));
         List<String> modelFlags = modelFlags(args.has("--weights") ? args : args.with("--weights", "q8_0"));
@@ -117,6 +119,7 @@ final class BenchCommand {
         r.put("vision_precision", options.visionPrecision().toString());
         r.put("llm_precision", options.llmPrecision().toString());
         r.put("kv_cache", options.kvCacheFormat().toString());
+        r.put("engine", options.engine().toString());
         r.put("threads", threads);
         r.put("java", Runtime.version().toString());
         return r;

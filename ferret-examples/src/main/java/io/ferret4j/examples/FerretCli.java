@@ -24,10 +24,11 @@ public final class FerretCli {
               tokenize  [--model DIR] (--text T | --jsonl)               ids with BOS and pieces, as JSON
               convert   --base VICUNA_DIR --delta DELTA_DIR --out DIR    rebuild Ferret from Vicuna v1.3 + the delta
               convert   --model DIR --quantize q8_0 --out DIR            store the LLM matrices as Q8_0
-              bench     [--model 7b|13b] [--weights f32|f16|q8_0] [--layers N] [--threads N] [--vision-weights f32|f16] [--llm-precision fp32|bf16] [--kv-cache f32|f16] [--json]
+              bench     [--model 7b|13b|tiny] [--weights f32|f16|q8_0] [--layers N] [--threads N] [--vision-weights f32|f16] [--llm-precision fp32|bf16] [--kv-cache f32|f16] [--engine java|nd4j] [--json]
                                                                          speed and memory on random weights of the real shapes
             common options: --vision-tower DIR --weights f16|f32|q8_0 --vision-weights f32|f16 --vision-precision fp32|bf16
-                            --llm-precision fp32|bf16 --kv-cache f32|f16 --max-new-tokens N --temperature T --top-p P --seed S
+                            --llm-precision fp32|bf16 --kv-cache f32|f16 --engine java|nd4j --max-new-tokens N --temperature T
+                            --top-p P --seed S
                             --deterministic --json --annotate OUT.png --dump FILE.safetensors
             regions: --point X,Y  --box X1,Y1,X2,Y2  --mask PNG  --polygon X,Y,X,Y,...  (pixels; repeatable, in order)
             """;

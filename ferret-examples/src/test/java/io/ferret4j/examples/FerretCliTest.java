@@ -14,6 +14,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.Engine;
 import io.ferret4j.core.plan.Precision;
 import io.ferret4j.llm.FerretOptions;
 import org.junit.jupiter.api.Test;
@@ -82,6 +83,25 @@ final class FerretCliTest {
         assertThat(f16.kvCacheFormat()).isEqualTo(WeightFormat.F16);
         assertThatThrownBy(() -> AskCommand.options(CliArgs.parse(List.of("--kv-cache", "q8_0"),
                 AskCommand.VALUE_OPTIONS, flags))).hasMessageContaining("f32 or f16, got q8_0");
+    }
+
+    @Test
+    void askOptionsReadTheEngineDefaultingToTheBackends() {
+        Set<String> flags = AskCommand.FLAGS;
+
+        FerretOptions defaults = AskCommand.options(CliArgs.parse(List.of(), AskCommand.VALUE_OPTIONS, flags));
+        FerretOptions nd4j = AskCommand.options(CliArgs.parse(List.of("--engine", "nd4j", "--weights", "f32"),
+                AskCommand.VALUE_OPTIONS, flags));
+
+        assertThat(defaults.engine()).as("the CPU backend").isEqualTo(Engine.JAVA);
+        assertThat(nd4j.engine()).isEqualTo(Engine.ND4J);
+        assertThat(nd4j.weightFormat()).isEqualTo(WeightFormat.F32);
+        assertThatThrownBy(() -> AskCommand.options(CliArgs.parse(List.of("--engine", "cuda"),
+                AskCommand.VALUE_OPTIONS, flags))).hasMessageContaining("unknown engine 'cuda'; expected java or nd4j");
+        assertThatThrownBy(() -> AskCommand.options(CliArgs.parse(List.of("--engine", "nd4j", "--llm-precision",
+                "bf16"), AskCommand.VALUE_OPTIONS, flags))).hasMessageContaining("the nd4j engine multiplies in fp32");
+        assertThatThrownBy(() -> AskCommand.options(CliArgs.parse(List.of("--engine", "nd4j", "--weights",
+                "q8_0"), AskCommand.VALUE_OPTIONS, flags))).hasMessageContaining("f32 or f16, got q8_0");
     }
 
     @Test
