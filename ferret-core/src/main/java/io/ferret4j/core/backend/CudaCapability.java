@@ -15,14 +15,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Refuses, with one message naming the compute capability, a GPU that ND4J's CUDA backend cannot run on, before the
  * backend loads: {@code libnd4jcuda.so} of {@code nd4j-cuda-11.6:1.0.0-M2.1} carries machine code for sm_37 to sm_86
- * and no PTX, so on a later GPU (H100/H200, sm_90) every kernel launch would fail with "no kernel image is
- * available" deep inside native code. The capabilities are read with {@code nvidia-smi}, which ships with the
- * driver, so no CUDA library is loaded to find out.
+ * and no PTX. Machine code runs on GPUs of its own major version with an equal or higher minor one (CUDA's binary
+ * compatibility), so the backend runs on compute capability 3.7 to 8.x (8.9 runs the sm_86 code), and on a GPU of
+ * a later major version (H100/H200, sm_90) every kernel launch would fail with "no kernel image is available" deep
+ * inside native code. The capabilities are read with {@code nvidia-smi}, which ships with the driver, so no CUDA
+ * library is loaded to find out.
  */
 public final class CudaCapability {
     /** The oldest GPU generation the backend's binaries hold machine code for. */
     public static final Sm MIN = new Sm(3, 7);
-    /** The newest; there is no PTX to compile for later ones. */
+    /** The newest; it also runs on later minor versions of major 8, and there is no PTX for later majors. */
     public static final Sm MAX = new Sm(8, 6);
     private static final Logger LOG = LoggerFactory.getLogger(CudaCapability.class);
     private static final List<String> QUERY = List.of("nvidia-smi", "--query-gpu=index,name,compute_cap",
@@ -75,7 +77,7 @@ public final class CudaCapability {
             gpus = parse(run(QUERY));
         } catch (IOException | RuntimeException e) {
             LOG.warn("Could not read the GPU's compute capability with nvidia-smi ({}); ND4J's CUDA backend runs "
-                    + "only on {} to {}", e.getMessage(), MIN, MAX);
+                    + "only on compute capability {}.{} to {}.x", e.getMessage(), MIN.major(), MIN.minor(), MAX.major());
             return;
         }
         check(visible(gpus, System.getenv("CUDA_VISIBLE_DEVICES")));
@@ -83,7 +85,8 @@ public final class CudaCapability {
     }
 
     /**
-     * Fails on the first GPU outside {@link #MIN}..{@link #MAX}, or if there is none.
+     * Fails on the first GPU that cannot run the backend's machine code (before {@link #MIN}, or of a major version
+     * after {@link #MAX}'s), or if there is none.
      *
      * @throws IllegalStateException naming the GPU, its compute capability and the supported range
      */
@@ -94,16 +97,21 @@ public final class CudaCapability {
         }
         for (Gpu gpu : gpus) {
             Sm sm = gpu.capability();
-            if (sm.compareTo(MIN) < 0 || sm.compareTo(MAX) > 0) {
+            if (!runs(sm)) {
                 throw new IllegalStateException("GPU " + gpu.index() + " (" + gpu.name() + ") has compute capability "
                         + sm.major() + "." + sm.minor() + " (" + sm + "), but ND4J's CUDA backend (nd4j-cuda-11.6 "
-                        + "1.0.0-M2.1) holds machine code for " + MIN + " to " + MAX + " only and no PTX, so its "
-                        + "kernels cannot run there (\"no kernel image is available\"); use a GPU of compute "
-                        + "capability " + MIN.major() + "." + MIN.minor() + " to " + MAX.major() + "." + MAX.minor()
-                        + " (A100, A10, RTX 30), pick one with CUDA_VISIBLE_DEVICES, or build without -Pcuda");
+                        + "1.0.0-M2.1) holds machine code for " + MIN + " to " + MAX + " only and no PTX, which runs "
+                        + "on compute capability " + MIN.major() + "." + MIN.minor() + " to " + MAX.major() + ".x: "
+                        + "its kernels cannot run on this GPU (\"no kernel image is available\"); use a supported GPU "
+                        + "(A100, A10, RTX 30), pick one with CUDA_VISIBLE_DEVICES, or build without -Pcuda");
             }
         }
-        LOG.info("CUDA GPUs {} are within {} to {}", gpus, MIN, MAX);
+        LOG.info("CUDA GPUs {} can run the backend's {} to {} machine code", gpus, MIN, MAX);
+    }
+
+    /** Whether a GPU of compute capability {@code sm} runs the backend's machine code. */
+    public static boolean runs(Sm sm) {
+        return sm.compareTo(MIN) >= 0 && sm.major() <= MAX.major();
     }
 
     /** The GPUs of {@code csv} lines {@code index, name, compute_cap} (nvidia-smi's {@code --format=csv,noheader}). */

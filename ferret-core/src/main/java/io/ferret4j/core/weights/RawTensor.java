@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.concurrency.AffinityManager;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -105,6 +106,8 @@ public final class RawTensor {
         }
         FloatBuffer dst = out.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
         copyAsFloats(dst);
+        // written through the host buffer: a device backend (CUDA) must copy it over before its next op reads it
+        Nd4j.getAffinityManager().tagLocation(out, AffinityManager.Location.HOST);
         return out;
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
 
 import io.ferret4j.core.backend.CudaCapability.Gpu;
 import io.ferret4j.core.backend.CudaCapability.Sm;
+import io.ferret4j.core.plan.Engine;
 import org.junit.jupiter.api.Test;
 
 /** The decision on injected capabilities, as nvidia-smi would report them: no GPU needed. */
@@ -15,8 +16,8 @@ final class CudaCapabilityTest {
     private static final String TWO_GPUS = "0, NVIDIA H100 80GB HBM3, 9.0\n1, NVIDIA A100-SXM4-40GB, 8.0\n";
 
     @Test
-    void acceptsSm37ToSm86() {
-        for (String sm : List.of("3.7", "6.1", "7.0", "7.5", "8.0", "8.6")) {
+    void acceptsSm37ToSm86AndTheLaterMinorsOfMajor8ThatRunItsCode() {
+        for (String sm : List.of("3.7", "5.2", "6.1", "7.0", "7.5", "8.0", "8.6", "8.9")) {
             assertThatCode(() -> CudaCapability.check(List.of(new Gpu(0, "gpu", Sm.parse(sm))))).as(sm)
                     .doesNotThrowAnyException();
         }
@@ -28,8 +29,8 @@ final class CudaCapabilityTest {
         assertThatThrownBy(() -> CudaCapability.check(h100)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("GPU 0 (NVIDIA H100 80GB HBM3) has compute capability 9.0 (sm_90)")
                 .hasMessageContaining("sm_37 to sm_86").hasMessageContaining("no kernel image is available");
-        assertThatThrownBy(() -> CudaCapability.check(List.of(new Gpu(0, "RTX 4090", Sm.parse("8.9")))))
-                .hasMessageContaining("(sm_89)");
+        assertThatThrownBy(() -> CudaCapability.check(List.of(new Gpu(0, "B200", Sm.parse("10.0")))))
+                .hasMessageContaining("(sm_100)");
         assertThatThrownBy(() -> CudaCapability.check(List.of(new Gpu(0, "K20", Sm.parse("3.5")))))
                 .hasMessageContaining("(sm_35)");
         assertThatThrownBy(() -> CudaCapability.check(List.of())).hasMessageContaining("no NVIDIA GPU is visible");
@@ -55,8 +56,9 @@ final class CudaCapabilityTest {
     }
 
     @Test
-    void theCpuBuildHasNoCudaBackend() {
+    void theCpuBuildHasNoCudaBackendAndDefaultsToTheJavaEngine() {
         assertThat(Nd4jBackend.isCuda()).isFalse();
+        assertThat(Nd4jBackend.defaultEngine()).isEqualTo(Engine.JAVA);
         assertThatCode(CudaCapability::checkVisibleGpus).doesNotThrowAnyException();
     }
 }
