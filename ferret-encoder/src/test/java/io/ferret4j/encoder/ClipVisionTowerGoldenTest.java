@@ -7,8 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 
-import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.ExecutionPlan;
 import io.ferret4j.core.plan.Precision;
+import io.ferret4j.core.plan.WeightFormat;
 import io.ferret4j.core.probe.RecordingProbe;
 import io.ferret4j.core.testing.Goldens;
 import io.ferret4j.core.testing.TensorAssert;
@@ -82,7 +83,8 @@ final class ClipVisionTowerGoldenTest {
 
     @Test
     void bf16ProductsStayWithinBf16ErrorOfTheReferenceFeature() {
-        ClipVisionTower bf16 = ClipVisionTower.load(Goldens.path("clip/model"), -2, SelectFeature.PATCH, Precision.BF16);
+        ClipVisionTower bf16 = ClipVisionTower.load(Goldens.path("clip/model"), -2, SelectFeature.PATCH,
+                ExecutionPlan.Part.visionTower(WeightFormat.F32, Precision.BF16));
         INDArray hs = expected(0, "hidden_states");
         INDArray expected = hs.get(NDArrayIndex.point(hs.size(0) - 2), NDArrayIndex.all(),
                 NDArrayIndex.interval(1, hs.size(2)), NDArrayIndex.all());
@@ -96,7 +98,7 @@ final class ClipVisionTowerGoldenTest {
     @Test
     void f16WeightsRoundedFromTheFp32CheckpointStayWithinHalfPrecisionOfTheReference() {
         ClipVisionTower f16 = ClipVisionTower.load(Goldens.path("clip/model"), -2, SelectFeature.PATCH,
-                Precision.FP32, WeightFormat.F16);
+                ExecutionPlan.Part.visionTower(WeightFormat.F16, Precision.FP32));
         INDArray hs = expected(0, "hidden_states");
         INDArray expected = hs.get(NDArrayIndex.point(hs.size(0) - 2), NDArrayIndex.all(),
                 NDArrayIndex.interval(1, hs.size(2)), NDArrayIndex.all());
@@ -107,8 +109,8 @@ final class ClipVisionTowerGoldenTest {
                 .isPositive();
         double relative = features.sub(expected).norm2Number().doubleValue() / expected.norm2Number().doubleValue();
         assertThat(relative).isLessThan(2e-3);                        // fp16 keeps 11 bits: ~2.4e-4 per weight
-        assertThatThrownBy(() -> ClipVisionTower.load(Goldens.path("clip/model"), -2, SelectFeature.PATCH,
-                Precision.FP32, WeightFormat.Q8_0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ExecutionPlan.Part.visionTower(WeightFormat.Q8_0, Precision.FP32))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("f32 or f16, got q8_0");
     }
 

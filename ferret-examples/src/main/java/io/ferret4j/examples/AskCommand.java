@@ -9,8 +9,9 @@ import java.util.function.Consumer;
 
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.ImageFactory;
-import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.KvCacheFormat;
 import io.ferret4j.core.plan.Precision;
+import io.ferret4j.core.plan.WeightFormat;
 import io.ferret4j.core.region.Region;
 import io.ferret4j.encoder.ImageFiles;
 import io.ferret4j.llm.Ferret;
@@ -92,7 +93,7 @@ final class AskCommand {
                 .withVisionWeightFormat(WeightFormat.parse(args.get("--vision-weights").orElse("f32")))
                 .withVisionPrecision(Precision.parse(args.get("--vision-precision").orElse("fp32")))
                 .withLlmPrecision(Precision.parse(args.get("--llm-precision").orElse("fp32")))
-                .withKvCacheFormat(WeightFormat.parse(args.get("--kv-cache").orElse("f32")));
+                .withKvCacheFormat(KvCacheFormat.parse(args.get("--kv-cache").orElse("f32")));
         return args.get("--vision-tower").map(v -> options.withVisionTower(Path.of(v))).orElse(options);
     }
 }

@@ -13,8 +13,9 @@ import java.util.List;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.KvCacheFormat;
 import io.ferret4j.core.plan.Precision;
+import io.ferret4j.core.plan.WeightFormat;
 import io.ferret4j.llm.FerretOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,10 +79,10 @@ final class FerretCliTest {
         FerretOptions f16 = AskCommand.options(CliArgs.parse(List.of("--kv-cache", "f16"),
                 AskCommand.VALUE_OPTIONS, flags));
 
-        assertThat(defaults.kvCacheFormat()).isEqualTo(WeightFormat.F32);
-        assertThat(f16.kvCacheFormat()).isEqualTo(WeightFormat.F16);
+        assertThat(defaults.kvCacheFormat()).isEqualTo(KvCacheFormat.F32);
+        assertThat(f16.kvCacheFormat()).isEqualTo(KvCacheFormat.F16);
         assertThatThrownBy(() -> AskCommand.options(CliArgs.parse(List.of("--kv-cache", "q8_0"),
-                AskCommand.VALUE_OPTIONS, flags))).hasMessageContaining("f32 or f16, got q8_0");
+                AskCommand.VALUE_OPTIONS, flags))).hasMessageContaining("'q8_0'; expected f32 or f16");
     }
 
     @Test
@@ -94,7 +95,7 @@ final class FerretCliTest {
 
         assertThat(received).isEqualTo(request);
         assertThat(options.weightFormat()).isEqualTo(WeightFormat.Q8_0);
-        assertThat(options.kvCacheFormat()).isEqualTo(WeightFormat.F16);
+        assertThat(options.kvCacheFormat()).isEqualTo(KvCacheFormat.F16);
         assertThat(options.llmPrecision()).isEqualTo(Precision.BF16);
         assertThat(options.visionWeightFormat()).isEqualTo(WeightFormat.F32);
     }
