@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.ferret4j.core.kernels.Q8_0;
-import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.WeightFormat;
 import io.ferret4j.core.region.Region;
 import io.ferret4j.core.testing.TensorAssert;
 import io.ferret4j.core.weights.Checkpoints;

@@ -2,7 +2,9 @@ package io.ferret4j.encoder;
 
 import io.ferret4j.core.nd4j.Nd4jAttention;
 import io.ferret4j.core.nn.Linear;
+import io.ferret4j.core.nn.Linears;
 import io.ferret4j.core.plan.Engine;
+import io.ferret4j.core.plan.ExecutionPlan;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -46,14 +48,14 @@ final class ClipAttention {
     }
 
     /** Loads {@code prefix.{q,k,v,out}_proj.{weight, bias}}, each {@code [D, D]} / {@code [D]}. */
-    static ClipAttention load(Weights w, String prefix, ClipVisionConfig c, ClipLinears linears) {
+    static ClipAttention load(Weights w, String prefix, ClipVisionConfig c, ExecutionPlan.Part part) {
         int d = c.hiddenSize();
         return new ClipAttention(
-                linears.load(w, prefix + "q_proj", d, d),
-                linears.load(w, prefix + "k_proj", d, d),
-                linears.load(w, prefix + "v_proj", d, d),
-                linears.load(w, prefix + "out_proj", d, d),
-                c, linears.engine());
+                Linears.load(w, prefix + "q_proj", d, d, true, part),
+                Linears.load(w, prefix + "k_proj", d, d, true, part),
+                Linears.load(w, prefix + "v_proj", d, d, true, part),
+                Linears.load(w, prefix + "out_proj", d, d, true, part),
+                c, part.engine());
     }
 
     INDArray forward(INDArray hiddenStates) {                          // [T, D] -> [T, D]

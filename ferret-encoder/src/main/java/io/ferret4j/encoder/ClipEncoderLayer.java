@@ -1,6 +1,7 @@
 package io.ferret4j.encoder;
 
 import io.ferret4j.core.nn.LayerNorm;
+import io.ferret4j.core.plan.ExecutionPlan;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -19,12 +20,12 @@ final class ClipEncoderLayer {
     }
 
     /** Loads the layer under {@code prefix} (e.g. {@code "vision_model.encoder.layers.7."}). */
-    static ClipEncoderLayer load(Weights w, String prefix, ClipVisionConfig c, ClipLinears linears) {
+    static ClipEncoderLayer load(Weights w, String prefix, ClipVisionConfig c, ExecutionPlan.Part part) {
         return new ClipEncoderLayer(
                 LayerNorm.load(w, prefix + "layer_norm1", c.hiddenSize(), c.layerNormEps()),
-                ClipAttention.load(w, prefix + "self_attn.", c, linears),
+                ClipAttention.load(w, prefix + "self_attn.", c, part),
                 LayerNorm.load(w, prefix + "layer_norm2", c.hiddenSize(), c.layerNormEps()),
-                ClipMlp.load(w, prefix + "mlp.", c, linears));
+                ClipMlp.load(w, prefix + "mlp.", c, part));
     }
 
     INDArray forward(INDArray hiddenStates) {                          // [T, D] -> [T, D]

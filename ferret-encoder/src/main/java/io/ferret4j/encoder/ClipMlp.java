@@ -2,6 +2,8 @@ package io.ferret4j.encoder;
 
 import io.ferret4j.core.nn.Linear;
 import io.ferret4j.core.plan.Engine;
+import io.ferret4j.core.nn.Linears;
+import io.ferret4j.core.plan.ExecutionPlan;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.GELU;
@@ -20,11 +22,11 @@ final class ClipMlp {
     }
 
     /** Loads {@code prefix.fc1} ({@code [I, D]}) and {@code prefix.fc2} ({@code [D, I]}), with biases. */
-    static ClipMlp load(Weights w, String prefix, ClipVisionConfig c, ClipLinears linears) {
+    static ClipMlp load(Weights w, String prefix, ClipVisionConfig c, ExecutionPlan.Part part) {
         return new ClipMlp(
-                linears.load(w, prefix + "fc1", c.hiddenSize(), c.intermediateSize()),
-                linears.load(w, prefix + "fc2", c.intermediateSize(), c.hiddenSize()),
-                linears.engine());
+                Linears.load(w, prefix + "fc1", c.hiddenSize(), c.intermediateSize(), true, part),
+                Linears.load(w, prefix + "fc2", c.intermediateSize(), c.hiddenSize(), true, part),
+                part.engine());
     }
 
     INDArray forward(INDArray hiddenStates) {                          // [n, D] -> [n, D]

@@ -10,9 +10,7 @@ import java.util.Map;
 
 import io.ferret4j.core.kernels.LayerWorkspace;
 import io.ferret4j.core.nn.LayerNorm;
-import io.ferret4j.core.nn.WeightFormat;
-import io.ferret4j.core.plan.Engine;
-import io.ferret4j.core.plan.Precision;
+import io.ferret4j.core.plan.ExecutionPlan;
 import io.ferret4j.core.probe.Probe;
 import io.ferret4j.core.weights.Checkpoints;
 import io.ferret4j.core.weights.TensorSource;
@@ -40,8 +38,6 @@ public final class ClipVisionTower {
     /** Tensors of a full {@code CLIPModel} checkpoint that the vision tower does not use. */
     private static final List<String> NOT_VISION = List.of("text_model.", "visual_projection.", "text_projection.",
             "logit_scale");
-    /** Sized by the first layer run, then reused; {@code detach()} copies each layer's output out of it. */
-    private static final ClipLinears EXACT = new ClipLinears(WeightFormat.F32, Precision.FP32, Engine.JAVA);
 
     /** Ferret's {@code mm_vision_select_feature}. */
     public enum SelectFeature {
@@ -89,59 +85,24 @@ public final class ClipVisionTower {
      *                            the end, so Ferret's {@code -2} is the output of layer {@code L - 2}
      */
     public static ClipVisionTower load(Path folder, int mmVisionSelectLayer, SelectFeature selectFeature) {
-        return load(folder, mmVisionSelectLayer, selectFeature, Precision.FP32);
+        return load(folder, mmVisionSelectLayer, selectFeature, ExecutionPlan.Part.EXACT);
     }
 
     /**
-     * Like {@link #load(Path, int, SelectFeature)}, multiplying in {@code precision}: {@link Precision#BF16} runs the
-     * projections and MLPs through oneDNN in bf16 where the CPU supports it (about twice as fast here, relative error
-     * about 2e-3 per product), else in fp32.
+     * Like {@link #load(Path, int, SelectFeature)}, holding and multiplying the projection and MLP weights as
+     * {@code part} says ({@link ExecutionPlan.Part#visionTower}): F16 halves the memory (ViT-L: 0.6 instead of
+     * 1.2 GB), mapped where the checkpoint stores fp16 and otherwise rounded at load, the cast the reference applies
+     * to the openai fp32 checkpoint; BF16 products run through oneDNN where the CPU supports it (about twice as fast
+     * here, relative error about 2e-3 per product). Activations stay fp32 either way.
      */
     public static ClipVisionTower load(Path folder, int mmVisionSelectLayer, SelectFeature selectFeature,
-                                       Precision precision) {
-        return load(folder, mmVisionSelectLayer, selectFeature, precision, WeightFormat.F32);
-    }
-
-    /**
-     * Like {@link #load(Path, int, SelectFeature, Precision)}, holding the projection and MLP weights in
-     * {@code format}: {@link WeightFormat#F32} (exact) or {@link WeightFormat#F16}, half the memory (ViT-L: 0.6
-     * instead of 1.2 GB), mapped where the checkpoint stores fp16 and otherwise rounded to fp16 at load, the cast the
-     * reference applies to the openai fp32 checkpoint; activations stay fp32 either way.
-     *
-     * @throws IllegalArgumentException for {@link WeightFormat#Q8_0}
-     */
-    public static ClipVisionTower load(Path folder, int mmVisionSelectLayer, SelectFeature selectFeature,
-                                       Precision precision, WeightFormat format) {
-        return load(folder, mmVisionSelectLayer, selectFeature, precision, format, Engine.JAVA);
-    }
-
-    /**
-     * Like {@link #load(Path, int, SelectFeature, Precision, WeightFormat)}, computed by {@code engine}:
-     * {@link Engine#ND4J} holds the weights as FLOAT (F32) or HALF (F16) ND4J arrays and runs every product,
-     * norm, softmax and activation as ND4J ops (fp32 products only), so the tower runs on any ND4J backend.
-     *
-     * @throws IllegalArgumentException for {@link WeightFormat#Q8_0}, or bf16 with the ND4J engine
-     */
-    public static ClipVisionTower load(Path folder, int mmVisionSelectLayer, SelectFeature selectFeature,
-                                       Precision precision, WeightFormat format, Engine engine) {
-        return loadFolder(folder, mmVisionSelectLayer, selectFeature, false,
-                new ClipLinears(format, precision, engine));
-    }
-
-    /**
-     * Fails unless the tower can hold its weights in {@code format}.
-     *
-     * @throws IllegalArgumentException naming {@code format} unless it is F32 or F16
-     */
-    public static void checkWeightFormat(WeightFormat format) {
-        if (format != WeightFormat.F32 && format != WeightFormat.F16) {
-            throw new IllegalArgumentException("the vision tower holds its weights as f32 or f16, got " + format);
-        }
+                                       ExecutionPlan.Part part) {
+        return loadFolder(folder, mmVisionSelectLayer, selectFeature, false, part);
     }
 
     /** Like {@link #load(Path, int, SelectFeature)} but with every layer and {@code post_layernorm}. */
     public static ClipVisionTower loadComplete(Path folder, int mmVisionSelectLayer, SelectFeature selectFeature) {
-        return loadFolder(folder, mmVisionSelectLayer, selectFeature, true, EXACT);
+        return loadFolder(folder, mmVisionSelectLayer, selectFeature, true, ExecutionPlan.Part.EXACT);
     }
 
     /**
@@ -150,22 +111,22 @@ public final class ClipVisionTower {
      */
     public static ClipVisionTower load(Weights w, ClipVisionConfig c, int mmVisionSelectLayer,
                                        SelectFeature selectFeature) {
-        return build(w, c, mmVisionSelectLayer, selectFeature, false, EXACT);
+        return build(w, c, mmVisionSelectLayer, selectFeature, false, ExecutionPlan.Part.EXACT);
     }
 
     private static ClipVisionTower loadFolder(Path folder, int selectLayer, SelectFeature feature, boolean complete,
-                                              ClipLinears linears) {
+                                              ExecutionPlan.Part part) {
         ClipVisionConfig c = ClipVisionConfig.fromJson(folder);
         try (TensorSource source = Checkpoints.open(folder)) {
             Weights w = Weights.of(source);
-            ClipVisionTower tower = build(w, c, selectLayer, feature, complete, linears);
+            ClipVisionTower tower = build(w, c, selectLayer, feature, complete, part);
             w.requireAllUsed();
             return tower;
         }
     }
 
     private static ClipVisionTower build(Weights root, ClipVisionConfig c, int selectLayer, SelectFeature feature,
-                                         boolean complete, ClipLinears linears) {
+                                         boolean complete, ExecutionPlan.Part part) {
         c.validate();
         int selectIndex = hiddenStateIndex(selectLayer, c.numHiddenLayers());
         int loaded = complete ? c.numHiddenLayers() : selectIndex;
@@ -177,7 +138,7 @@ public final class ClipVisionTower {
         List<ClipEncoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < c.numHiddenLayers(); i++) {
             if (i < loaded) {
-                layers.add(ClipEncoderLayer.load(w, "encoder.layers." + i + ".", c, linears));
+                layers.add(ClipEncoderLayer.load(w, "encoder.layers." + i + ".", c, part));
             } else {
                 w.ignore("encoder.layers." + i + ".");                 // past the selected layer: never run
             }

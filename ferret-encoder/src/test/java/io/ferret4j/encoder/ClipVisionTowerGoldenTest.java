@@ -7,9 +7,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 
-import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.plan.Engine;
+import io.ferret4j.core.plan.ExecutionPlan;
 import io.ferret4j.core.plan.Precision;
+import io.ferret4j.core.plan.WeightFormat;
 import io.ferret4j.core.probe.RecordingProbe;
 import io.ferret4j.core.testing.Goldens;
 import io.ferret4j.core.testing.TensorAssert;
@@ -70,29 +71,6 @@ final class ClipVisionTowerGoldenTest {
 
     @ParameterizedTest
     @ValueSource(ints = {0, 1})
-    void theNd4jEngineMatchesFerretsFeatureWithFp32AndHalfWeights(int image) {
-        INDArray hs = expected(image, "hidden_states");
-        INDArray expected = hs.get(NDArrayIndex.point(hs.size(0) - 2), NDArrayIndex.all(),
-                NDArrayIndex.interval(1, hs.size(2)), NDArrayIndex.all());        // [1, 576, 64]
-        ClipVisionTower nd4j = ClipVisionTower.load(Goldens.path("clip/model"), -2, SelectFeature.PATCH,
-                Precision.FP32, WeightFormat.F32, Engine.ND4J);
-        ClipVisionTower half = ClipVisionTower.load(Goldens.path("clip/model"), -2, SelectFeature.PATCH,
-                Precision.FP32, WeightFormat.F16, Engine.ND4J);
-
-        assertClose(expected, nd4j.features(pixels(image)), FP32_ATOL, 0);
-        assertThat(TensorAssert.maxAbsDiff(expected, half.features(pixels(image))))
-                .as("rounded weights, fp32 activations").isPositive().isLessThan(1e-2);
-    }
-
-    @Test
-    void theNd4jEngineRefusesBf16() {
-        assertThatThrownBy(() -> ClipVisionTower.load(Goldens.path("clip/model"), -2, SelectFeature.PATCH,
-                Precision.BF16, WeightFormat.F32, Engine.ND4J))
-                .hasMessageContaining("nd4j engine multiplies in fp32, got vision precision bf16");
-    }
-
-    @ParameterizedTest
-    @ValueSource(ints = {0, 1})
     void matchesFerretsFeatureSecondToLastLayerWithoutClass(int image) {
         INDArray hs = expected(image, "hidden_states");
         INDArray expected = hs.get(NDArrayIndex.point(hs.size(0) - 2), NDArrayIndex.all(),
@@ -104,9 +82,32 @@ final class ClipVisionTowerGoldenTest {
         assertClose(expected, features, FP32_ATOL, 0);
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1})
+    void theNd4jEngineMatchesFerretsFeatureWithFp32AndHalfWeights(int image) {
+        INDArray hs = expected(image, "hidden_states");
+        INDArray expected = hs.get(NDArrayIndex.point(hs.size(0) - 2), NDArrayIndex.all(),
+                NDArrayIndex.interval(1, hs.size(2)), NDArrayIndex.all());        // [1, 576, 64]
+        ClipVisionTower nd4j = ClipVisionTower.load(Goldens.path("clip/model"), -2, SelectFeature.PATCH,
+                ExecutionPlan.Part.visionTower(Engine.ND4J, WeightFormat.F32, Precision.FP32));
+        ClipVisionTower half = ClipVisionTower.load(Goldens.path("clip/model"), -2, SelectFeature.PATCH,
+                ExecutionPlan.Part.visionTower(Engine.ND4J, WeightFormat.F16, Precision.FP32));
+
+        assertClose(expected, nd4j.features(pixels(image)), FP32_ATOL, 0);
+        assertThat(TensorAssert.maxAbsDiff(expected, half.features(pixels(image))))
+                .as("rounded weights, fp32 activations").isPositive().isLessThan(1e-2);
+    }
+
+    @Test
+    void theNd4jEngineRefusesBf16() {
+        assertThatThrownBy(() -> ExecutionPlan.Part.visionTower(Engine.ND4J, WeightFormat.F32, Precision.BF16))
+                .hasMessageContaining("the nd4j engine multiplies in fp32, got bf16 products");
+    }
+
     @Test
     void bf16ProductsStayWithinBf16ErrorOfTheReferenceFeature() {
-        ClipVisionTower bf16 = ClipVisionTower.load(Goldens.path("clip/model"), -2, SelectFeature.PATCH, Precision.BF16);
+        ClipVisionTower bf16 = ClipVisionTower.load(Goldens.path("clip/model"), -2, SelectFeature.PATCH,
+                ExecutionPlan.Part.visionTower(WeightFormat.F32, Precision.BF16));
         INDArray hs = expected(0, "hidden_states");
         INDArray expected = hs.get(NDArrayIndex.point(hs.size(0) - 2), NDArrayIndex.all(),
                 NDArrayIndex.interval(1, hs.size(2)), NDArrayIndex.all());
@@ -120,7 +121,7 @@ final class ClipVisionTowerGoldenTest {
     @Test
     void f16WeightsRoundedFromTheFp32CheckpointStayWithinHalfPrecisionOfTheReference() {
         ClipVisionTower f16 = ClipVisionTower.load(Goldens.path("clip/model"), -2, SelectFeature.PATCH,
-                Precision.FP32, WeightFormat.F16);
+                ExecutionPlan.Part.visionTower(WeightFormat.F16, Precision.FP32));
         INDArray hs = expected(0, "hidden_states");
         INDArray expected = hs.get(NDArrayIndex.point(hs.size(0) - 2), NDArrayIndex.all(),
                 NDArrayIndex.interval(1, hs.size(2)), NDArrayIndex.all());
@@ -131,8 +132,8 @@ final class ClipVisionTowerGoldenTest {
                 .isPositive();
         double relative = features.sub(expected).norm2Number().doubleValue() / expected.norm2Number().doubleValue();
         assertThat(relative).isLessThan(2e-3);                        // fp16 keeps 11 bits: ~2.4e-4 per weight
-        assertThatThrownBy(() -> ClipVisionTower.load(Goldens.path("clip/model"), -2, SelectFeature.PATCH,
-                Precision.FP32, WeightFormat.Q8_0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ExecutionPlan.Part.visionTower(WeightFormat.Q8_0, Precision.FP32))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("f32 or f16, got q8_0");
     }
 

@@ -9,9 +9,11 @@ import java.util.function.Consumer;
 
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.ImageFactory;
-import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.backend.Nd4jBackend;
 import io.ferret4j.core.plan.Engine;
+import io.ferret4j.core.plan.KvCacheFormat;
 import io.ferret4j.core.plan.Precision;
+import io.ferret4j.core.plan.WeightFormat;
 import io.ferret4j.core.region.Region;
 import io.ferret4j.encoder.ImageFiles;
 import io.ferret4j.llm.Ferret;
@@ -87,15 +89,14 @@ final class AskCommand {
         GenerationConfig generation = temperature == 0 && topP == 1
                 ? GenerationConfig.greedy(maxNewTokens)
                 : GenerationConfig.sampling(maxNewTokens, temperature, 0, topP, seed);
-        FerretOptions defaults = FerretOptions.defaults();               // the engine first: it decides what is valid
-        FerretOptions options = args.get("--engine").map(Engine::parse).map(defaults::withEngine).orElse(defaults)
-                .withGeneration(generation)
+        FerretOptions options = FerretOptions.defaults().withGeneration(generation)
                 .withDeterministicSampler(args.has("--deterministic")).withSeed(seed)
                 .withWeightFormat(WeightFormat.parse(args.get("--weights").orElse("f16")))
                 .withVisionWeightFormat(WeightFormat.parse(args.get("--vision-weights").orElse("f32")))
                 .withVisionPrecision(Precision.parse(args.get("--vision-precision").orElse("fp32")))
                 .withLlmPrecision(Precision.parse(args.get("--llm-precision").orElse("fp32")))
-                .withKvCacheFormat(WeightFormat.parse(args.get("--kv-cache").orElse("f32")));
+                .withKvCacheFormat(KvCacheFormat.parse(args.get("--kv-cache").orElse("f32")))
+                .withEngine(args.get("--engine").map(Engine::parse).orElse(Nd4jBackend.defaultEngine()));
         return args.get("--vision-tower").map(v -> options.withVisionTower(Path.of(v))).orElse(options);
     }
 }

@@ -16,7 +16,7 @@ import java.util.function.Consumer;
 import io.ferret4j.core.kernels.KernelPool;
 import io.ferret4j.core.kernels.MemoryBandwidth;
 import io.ferret4j.core.kernels.RowKernels;
-import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.WeightFormat;
 import io.ferret4j.core.weights.DType;
 import io.ferret4j.llm.FerretOptions;
 import io.ferret4j.llm.convert.QuantizeQ8;
@@ -52,7 +52,8 @@ final class BenchCommand {
         };
         RandomCheckpoint.Shapes shapes = full.withLayers(args.intValue("--layers", full.layers()));
         List<String> modelFlags = modelFlags(args.has("--weights") ? args : args.with("--weights", "q8_0"));
-        FerretOptions options = BenchRun.options(modelFlags);            // checked here, before minutes of writing
+        FerretOptions options = BenchRun.options(modelFlags);
+        options.plan();                                                  // refuses impossible combinations before minutes of writing
         int threads = args.intValue("--threads", Runtime.getRuntime().availableProcessors());
         if (threads != KernelPool.shared().threads()) {
             throw new CliArgs.UsageException("--threads " + threads + " needs the JVM started with -D"

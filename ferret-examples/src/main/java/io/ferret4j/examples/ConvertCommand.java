@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
-import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.WeightFormat;
 import io.ferret4j.llm.convert.ApplyDelta;
 import io.ferret4j.llm.convert.QuantizeQ8;
 

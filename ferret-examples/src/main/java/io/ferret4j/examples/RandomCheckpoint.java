@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ferret4j.core.config.ConfigJson;
-import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.WeightFormat;
 import io.ferret4j.core.weights.DType;
 import io.ferret4j.core.weights.Float16;
 import io.ferret4j.core.weights.SafeTensorsWriter;

@@ -13,9 +13,11 @@ import java.util.List;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.plan.Engine;
+import io.ferret4j.core.plan.ExecutionPlan;
+import io.ferret4j.core.plan.KvCacheFormat;
 import io.ferret4j.core.plan.Precision;
+import io.ferret4j.core.plan.WeightFormat;
 import io.ferret4j.llm.FerretOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,10 +81,10 @@ final class FerretCliTest {
         FerretOptions f16 = AskCommand.options(CliArgs.parse(List.of("--kv-cache", "f16"),
                 AskCommand.VALUE_OPTIONS, flags));
 
-        assertThat(defaults.kvCacheFormat()).isEqualTo(WeightFormat.F32);
-        assertThat(f16.kvCacheFormat()).isEqualTo(WeightFormat.F16);
+        assertThat(defaults.kvCacheFormat()).isEqualTo(KvCacheFormat.F32);
+        assertThat(f16.kvCacheFormat()).isEqualTo(KvCacheFormat.F16);
         assertThatThrownBy(() -> AskCommand.options(CliArgs.parse(List.of("--kv-cache", "q8_0"),
-                AskCommand.VALUE_OPTIONS, flags))).hasMessageContaining("f32 or f16, got q8_0");
+                AskCommand.VALUE_OPTIONS, flags))).hasMessageContaining("'q8_0'; expected f32 or f16");
     }
 
     @Test
@@ -94,14 +96,14 @@ final class FerretCliTest {
                 AskCommand.VALUE_OPTIONS, flags));
 
         assertThat(defaults.engine()).as("the CPU backend").isEqualTo(Engine.JAVA);
-        assertThat(nd4j.engine()).isEqualTo(Engine.ND4J);
-        assertThat(nd4j.weightFormat()).isEqualTo(WeightFormat.F32);
+        assertThat(nd4j.plan().llm()).isEqualTo(ExecutionPlan.Part.exact(Engine.ND4J));
         assertThatThrownBy(() -> AskCommand.options(CliArgs.parse(List.of("--engine", "cuda"),
                 AskCommand.VALUE_OPTIONS, flags))).hasMessageContaining("unknown engine 'cuda'; expected java or nd4j");
         assertThatThrownBy(() -> AskCommand.options(CliArgs.parse(List.of("--engine", "nd4j", "--llm-precision",
-                "bf16"), AskCommand.VALUE_OPTIONS, flags))).hasMessageContaining("the nd4j engine multiplies in fp32");
+                "bf16"), AskCommand.VALUE_OPTIONS, flags)).plan())
+                .hasMessageContaining("the nd4j engine multiplies in fp32, got bf16 products");
         assertThatThrownBy(() -> AskCommand.options(CliArgs.parse(List.of("--engine", "nd4j", "--weights",
-                "q8_0"), AskCommand.VALUE_OPTIONS, flags))).hasMessageContaining("f32 or f16, got q8_0");
+                "q8_0"), AskCommand.VALUE_OPTIONS, flags)).plan()).hasMessageContaining("f32 or f16, got q8_0");
     }
 
     @Test
@@ -114,7 +116,7 @@ final class FerretCliTest {
 
         assertThat(received).isEqualTo(request);
         assertThat(options.weightFormat()).isEqualTo(WeightFormat.Q8_0);
-        assertThat(options.kvCacheFormat()).isEqualTo(WeightFormat.F16);
+        assertThat(options.kvCacheFormat()).isEqualTo(KvCacheFormat.F16);
         assertThat(options.llmPrecision()).isEqualTo(Precision.BF16);
         assertThat(options.visionWeightFormat()).isEqualTo(WeightFormat.F32);
     }

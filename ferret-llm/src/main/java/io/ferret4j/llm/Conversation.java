@@ -1,21 +1,12 @@
 package io.ferret4j.llm;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 import io.ferret4j.core.region.Region;
-import io.ferret4j.core.region.VocabCoordinates;
-import io.ferret4j.llm.generate.GenerationResult;
-import io.ferret4j.llm.generate.StopReason;
-import io.ferret4j.llm.generate.StopStrings;
 import io.ferret4j.llm.prompt.ConversationTemplate;
-import io.ferret4j.llm.prompt.RegionPrompt;
-import io.ferret4j.llm.tokenizer.StreamingDecoder;
-import io.ferret4j.sampler.MaskPointSampler;
 
 /**
  * A multi-turn chat about one image. The image is encoded once; every question is answered with the whole
@@ -28,14 +19,14 @@ public final class Conversation {
     private final FerretModel model;
     private final FerretModel.EncodedImage image;
     private final long encodeNanos;
-    private final List<ConversationTemplate.Turn> history = new ArrayList<>();
-    private final List<Region> regions = new ArrayList<>();
+    private final ConversationPrompt prompt;
 
     Conversation(Ferret owner, FerretModel model, FerretModel.EncodedImage image, long encodeNanos) {
         this.owner = owner;
         this.model = model;
         this.image = image;
         this.encodeNanos = encodeNanos;
+        this.prompt = new ConversationPrompt(image.width(), image.height());
     }
 
     /**
@@ -63,43 +54,19 @@ public final class Conversation {
     /** Like {@link #ask(String, List)}, with this answer's own settings (see {@link AskOptions}). */
     public synchronized FerretAnswer ask(String question, List<? extends Region> newRegions, AskOptions ask) {
         owner.checkOpen();
-        String bound = bind(question, newRegions);
-        String prompt = ConversationTemplate.render(history, bound);
-        List<Region> all = new ArrayList<>(regions);
-        all.addAll(newRegions);
+        ConversationPrompt.Next next = prompt.next(question, newRegions);
         FerretOptions options = owner.options();
-        MaskPointSampler points = options.deterministicSampler()
-                ? MaskPointSampler.deterministic()
-                : MaskPointSampler.random(new SplittableRandom(options.seed()));
-        FerretModel.Prepared prepared = model.prepare(image, prompt, all, points);
-        StreamingDecoder stream = model.tokenizer.newStreamingDecoder(true);
-        StopStrings stops = new StopStrings(ask.stopStrings(), ask.onText());
-        long start = System.nanoTime();
-        long[] firstToken = {0};
-        GenerationResult result = model.generate(prepared, ask.generation().orElse(options.generation()), id -> {
-            if (firstToken[0] == 0) {
-                firstToken[0] = System.nanoTime();
-            }
-            boolean goOn = stops.accept(stream.accept(id));
-            return goOn && !ask.cancelled().getAsBoolean();
-        });
-        long end = System.nanoTime();
+        FerretModel.Prepared prepared = model.prepare(image, next.text(), next.regions(), options.pointSampler());
+        AnswerStreamer.Answer answer = AnswerStreamer.generate(model, prepared,
+                ask.generation().orElse(options.generation()), ask);
+        ask.dump().ifPresent(file -> FerretDump.write(file, image, prepared, answer.result().firstStepLogits()));
+        prompt.answered(next, answer.text());
+        int[] outputIds = answer.result().tokenIds();
         Timings timings = new Timings(encodeNanos, prepared.regionNanos(),
-                prepared.spliceNanos() + firstToken[0] - start, end - firstToken[0],
-                (int) prepared.inputsEmbeds().size(0), result.tokenIds().length);
-        stops.accept(stream.finish());
-        stops.finish();
-        ask.dump().ifPresent(file -> FerretDump.write(file, image, prepared, result.firstStepLogits()));
-        String text = model.tokenizer.decodeAnswer(result.tokenIds());
-        StopReason reason = result.stopReason();
-        if (stops.stopped()) {
-            text = StopStrings.cut(text, ask.stopStrings());
-            reason = StopReason.STOP_SEQUENCE;
-        }
-        history.add(new ConversationTemplate.Turn(bound, text));
-        regions.addAll(newRegions);
-        return FerretAnswer.of(prompt, prepared.inputIds(), result.tokenIds(), text, reason, timings,
-                image.width(), image.height());
+                prepared.spliceNanos() + answer.prefillNanos(), answer.decodeNanos(),
+                (int) prepared.inputsEmbeds().size(0), outputIds.length);
+        return FerretAnswer.of(next.text(), prepared.inputIds(), outputIds, answer.text(), answer.stopReason(),
+                timings, image.width(), image.height());
     }
 
     /**
@@ -111,20 +78,11 @@ public final class Conversation {
      */
     public synchronized void addTurn(String question, List<? extends Region> turnRegions, String answer) {
         owner.checkOpen();
-        history.add(new ConversationTemplate.Turn(bind(question, turnRegions), answer));
-        regions.addAll(turnRegions);
-    }
-
-    private String bind(String question, List<? extends Region> newRegions) {
-        List<String> coordinates = new ArrayList<>();
-        for (Region r : newRegions) {
-            coordinates.add(VocabCoordinates.text(r, image.width(), image.height()));
-        }
-        return RegionPrompt.bind(question, coordinates);
+        prompt.addTurn(question, turnRegions, answer);
     }
 
     /** The turns answered so far, oldest first. */
     public synchronized List<ConversationTemplate.Turn> history() {
-        return List.copyOf(history);
+        return prompt.history();
     }
 }

@@ -4,9 +4,11 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
 
-import io.ferret4j.core.nn.DenseLinear;
+import io.ferret4j.core.nn.Linear;
+import io.ferret4j.core.nn.Linears;
 import io.ferret4j.core.nn.Nd4jRuntime;
-import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.ExecutionPlan;
+import io.ferret4j.core.plan.KvCacheFormat;
 import io.ferret4j.core.probe.Probe;
 import io.ferret4j.core.region.Region;
 import io.ferret4j.core.weights.Checkpoints;
@@ -19,6 +21,7 @@ import io.ferret4j.llm.generate.GenerationResult;
 import io.ferret4j.llm.generate.Generator;
 import io.ferret4j.llm.generate.TokenListener;
 import io.ferret4j.llm.tokenizer.LlamaTokenizer;
+import io.ferret4j.llm.tokenizer.StreamingDecoder;
 import io.ferret4j.sampler.GeoRegionSampler;
 import io.ferret4j.sampler.GeoRegionSamplerConfig;
 import io.ferret4j.sampler.MaskPointSampler;
@@ -41,14 +44,14 @@ final class FerretModel {
     final LlamaTokenizer tokenizer;
     private final ClipImageProcessor processor;
     private final ClipVisionTower tower;
-    private final DenseLinear mmProjector;
+    private final Linear mmProjector;
     private final GeoRegionSampler sampler;
     private final LlamaDecoder decoder;
     private final Generator generator;
 
     private FerretModel(FerretConfig config, LlamaTokenizer tokenizer, ClipImageProcessor processor,
-                        ClipVisionTower tower, DenseLinear mmProjector, GeoRegionSampler sampler, LlamaDecoder decoder,
-                        WeightFormat kvCacheFormat) {
+                        ClipVisionTower tower, Linear mmProjector, GeoRegionSampler sampler, LlamaDecoder decoder,
+                        KvCacheFormat kvCacheFormat) {
         this.config = config;
         this.tokenizer = tokenizer;
         this.processor = processor;
@@ -62,6 +65,8 @@ final class FerretModel {
     /** Loads a Ferret folder and its CLIP tower, failing on any missing, misshaped or unused tensor. */
     static FerretModel load(Path dir, FerretOptions options) {
         long t0 = System.nanoTime();
+        ExecutionPlan plan = options.plan();
+        LOG.info("Execution plan: {}", plan);
         Nd4jRuntime.configure();
         FerretConfig config = FerretConfig.fromJson(dir.resolve("config.json"));
         LlamaConfig llm = LlamaConfig.fromJson(dir.resolve("config.json"));
@@ -72,8 +77,7 @@ final class FerretModel {
         LOG.info("Loading CLIP vision tower from {}", towerDir);
         ClipImageProcessor processor = ClipImageProcessor.load(towerDir);
         ClipVisionTower tower = ClipVisionTower.load(towerDir, config.mmVisionSelectLayer(),
-                ClipVisionTower.SelectFeature.of(config.mmVisionSelectFeature()), options.visionPrecision(),
-                options.visionWeightFormat(), options.engine());
+                ClipVisionTower.SelectFeature.of(config.mmVisionSelectFeature()), plan.visionTower());
         if (tower.config().hiddenSize() != config.mmHiddenSize()) {
             throw new IllegalArgumentException("the vision tower at " + towerDir + " has hidden_size "
                     + tower.config().hiddenSize() + " but the Ferret config expects mm_hidden_size " + config.mmHiddenSize());
@@ -81,19 +85,17 @@ final class FerretModel {
         LOG.info("Loading Ferret weights from {}", dir);
         try (TensorSource source = Checkpoints.open(dir)) {
             Weights w = Weights.of(source);
-            DenseLinear projector = DenseLinear.load(w, MM_PROJECTOR, config.mmHiddenSize(), llm.hiddenSize(), true);
+            Linear projector = Linears.load(w, MM_PROJECTOR, config.mmHiddenSize(), llm.hiddenSize(), true,
+                    plan.samplerAndProjector());
             LOG.info("Loading the region sampler");
             GeoRegionSampler sampler = GeoRegionSampler.load(w, GeoRegionSamplerConfig.of(config.mmHiddenSize(),
                     llm.hiddenSize(), PoolerMode.fromConfig(config.samplerPoolerMode())));
-            LOG.info("Loading the language model ({} layers, hidden {}, {} weights, {} products, {} engine)",
-                    llm.numHiddenLayers(), llm.hiddenSize(), options.weightFormat(), options.llmPrecision(),
-                    options.engine());
-            LlamaDecoder decoder = LlamaDecoder.load(w, llm, options.weightFormat(), options.llmPrecision(),
-                    options.engine());
+            LOG.info("Loading the language model ({} layers, hidden {}, {})", llm.numHiddenLayers(),
+                    llm.hiddenSize(), plan.llm());
+            LlamaDecoder decoder = LlamaDecoder.load(w, llm, plan.llm());
             w.requireAllUsed();
             LOG.info("Ferret ready in {} ms", (System.nanoTime() - t0) / 1_000_000);
-            return new FerretModel(config, tokenizer, processor, tower, projector, sampler, decoder,
-                    options.kvCacheFormat());
+            return new FerretModel(config, tokenizer, processor, tower, projector, sampler, decoder, plan.kvCache());
         }
     }
 
@@ -137,6 +139,16 @@ final class FerretModel {
         INDArray embeds = MultimodalSplice.inputsEmbeds(decoder, ids, image.projected(), regionRows,
                 config.imRegionFeaToken());
         return new Prepared(ids, regionRows, embeds, t1 - t0, System.nanoTime() - t1);
+    }
+
+    /** A decoder of generated ids into text as it streams (see {@link LlamaTokenizer#newStreamingDecoder}). */
+    StreamingDecoder newStreamingDecoder() {
+        return tokenizer.newStreamingDecoder(true);
+    }
+
+    /** The text of a whole answer's ids (see {@link LlamaTokenizer#decodeAnswer}). */
+    String decodeAnswer(int[] outputIds) {
+        return tokenizer.decodeAnswer(outputIds);
     }
 
     /** Decodes after the spliced prompt. */

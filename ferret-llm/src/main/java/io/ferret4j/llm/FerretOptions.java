@@ -1,20 +1,23 @@
 package io.ferret4j.llm;
 
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
-import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.backend.Nd4jBackend;
-import io.ferret4j.core.nd4j.Nd4jLinears;
 import io.ferret4j.core.plan.Engine;
+import io.ferret4j.core.plan.ExecutionPlan;
+import io.ferret4j.core.plan.KvCacheFormat;
 import io.ferret4j.core.plan.Precision;
-import io.ferret4j.encoder.ClipVisionTower;
+import io.ferret4j.core.plan.WeightFormat;
 import io.ferret4j.llm.generate.GenerationConfig;
+import io.ferret4j.sampler.MaskPointSampler;
 
 /**
- * How {@link Ferret} loads and answers. Immutable; start from {@link #defaults()} and change what you need.
+ * How {@link Ferret} loads and answers. Immutable; start from {@link #defaults()} and change what you need. How the
+ * model holds and multiplies its weights is decided once, by {@link #plan()}, which also refuses the combinations
+ * that cannot work.
  *
  * @param visionTower           the CLIP tower folder, if not found automatically (see {@link VisionTowerLocator})
  * @param generation            decoding settings; the default is greedy, as the reference's evaluation effectively is
@@ -38,19 +41,18 @@ import io.ferret4j.llm.generate.GenerationConfig;
  *                              products through oneDNN where the CPU has bf16: with F16 or Q8_0 weights the
  *                              prefill's (image and prompt rows, about 2x faster per product) while decoding token
  *                              by token stays fp32; with F32 weights every product
- * @param kvCacheFormat         how each answer's key/value cache holds keys and values: {@link WeightFormat#F32}
- *                              (default: exactly as computed) or {@link WeightFormat#F16}, rounded to fp16 as the
+ * @param kvCacheFormat         how each answer's key/value cache holds keys and values: {@link KvCacheFormat#F32}
+ *                              (default: exactly as computed) or {@link KvCacheFormat#F16}, rounded to fp16 as the
  *                              reference's fp16 model keeps them (half the memory, 0.38 instead of 0.77 GB for 7B
  *                              at 730 positions, and half the cache bytes each generated token reads)
- * @param engine                what computes the tower, projector and language model: {@link Engine#JAVA} (the
- *                              default on ND4J's CPU backend: Java kernels, oneDNN, sgemm) or {@link Engine#ND4J}
- *                              (the default on the CUDA backend: ND4J ops only, so they run on the GPU; F32 or F16
- *                              weights, fp32 products)
+ * @param engine                what computes the model: {@link Engine#JAVA} (the default on ND4J's CPU backend:
+ *                              Java kernels, oneDNN, sgemm) or {@link Engine#ND4J} (the default on the CUDA backend:
+ *                              ND4J ops only, so they run on the GPU; F32 or F16 weights, fp32 products)
  */
 public record FerretOptions(Optional<Path> visionTower, GenerationConfig generation, boolean deterministicSampler,
                             long seed, WeightFormat weightFormat, WeightFormat visionWeightFormat,
                             Precision visionPrecision, Precision llmPrecision,
-                            WeightFormat kvCacheFormat, Engine engine) {
+                            KvCacheFormat kvCacheFormat, Engine engine) {
     /** The demo worker's default answer length. */
     public static final int DEFAULT_MAX_NEW_TOKENS = 512;
 
@@ -61,16 +63,6 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
             throw new IllegalArgumentException("visionTower, generation, weightFormat, visionWeightFormat, "
                     + "visionPrecision, llmPrecision, kvCacheFormat and engine must not be null");
         }
-        ClipVisionTower.checkWeightFormat(visionWeightFormat);
-        KvCache.checkFormat(kvCacheFormat);
-        if (engine == Engine.ND4J) {
-            Nd4jLinears.checkFormat(weightFormat);
-            if (visionPrecision != Precision.FP32 || llmPrecision != Precision.FP32) {
-                throw new IllegalArgumentException("the nd4j engine multiplies in fp32, got vision precision "
-                        + visionPrecision.name().toLowerCase(Locale.ROOT) + " and llm precision "
-                        + llmPrecision.name().toLowerCase(Locale.ROOT) + " (bf16 needs the java engine)");
-            }
-        }
     }
 
     /**
@@ -80,8 +72,28 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
      */
     public static FerretOptions defaults() {
         return new FerretOptions(Optional.empty(), GenerationConfig.greedy(DEFAULT_MAX_NEW_TOKENS), false, 0,
-                WeightFormat.F16, WeightFormat.F32, Precision.FP32, Precision.FP32, WeightFormat.F32,
+                WeightFormat.F16, WeightFormat.F32, Precision.FP32, Precision.FP32, KvCacheFormat.F32,
                 Nd4jBackend.defaultEngine());
+    }
+
+    /**
+     * How each part of the model holds and multiplies its weights under these options.
+     *
+     * @throws IllegalArgumentException naming a combination that cannot work (a Q8_0 vision tower; Q8_0 weights or
+     *         bf16 products on the ND4J engine)
+     */
+    public ExecutionPlan plan() {
+        return ExecutionPlan.of(engine, weightFormat, llmPrecision, visionWeightFormat, visionPrecision,
+                kvCacheFormat);
+    }
+
+    /**
+     * A fresh point sampler for one answer's regions: {@link MaskPointSampler#deterministic()} or one drawing from a
+     * generator seeded with {@link #seed()}.
+     */
+    public MaskPointSampler pointSampler() {
+        return deterministicSampler ? MaskPointSampler.deterministic()
+                : MaskPointSampler.random(new SplittableRandom(seed));
     }
 
     /** These options with the CLIP tower read from {@code folder}. */
@@ -111,7 +123,7 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
         return with(b -> b.weightFormat = format);
     }
 
-    /** These options with the CLIP tower's weights held in {@code format} (F32 or F16). */
+    /** These options with the CLIP tower's weights held in {@code format} (F32 or F16; see {@link #plan()}). */
     public FerretOptions withVisionWeightFormat(WeightFormat format) {
         return with(b -> b.visionWeightFormat = format);
     }
@@ -126,14 +138,14 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
         return with(b -> b.llmPrecision = precision);
     }
 
-    /** These options with each answer's key/value cache held in {@code format} (F32 or F16). */
-    public FerretOptions withKvCacheFormat(WeightFormat format) {
+    /** These options with each answer's key/value cache held in {@code format}. */
+    public FerretOptions withKvCacheFormat(KvCacheFormat format) {
         return with(b -> b.kvCacheFormat = format);
     }
 
-    /** These options computed by {@code newEngine}. */
-    public FerretOptions withEngine(Engine newEngine) {
-        return with(b -> b.engine = newEngine);
+    /** These options computed by {@code other}. */
+    public FerretOptions withEngine(Engine other) {
+        return with(b -> b.engine = other);
     }
 
     /** These options with another seed for the region sampler. */
@@ -159,7 +171,7 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
         private WeightFormat visionWeightFormat;
         private Precision visionPrecision;
         private Precision llmPrecision;
-        private WeightFormat kvCacheFormat;
+        private KvCacheFormat kvCacheFormat;
         private Engine engine;
 
         private Components(FerretOptions o) {

@@ -5,9 +5,10 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
 import java.nio.ByteBuffer;
 
+import io.ferret4j.core.kernels.CachedKeyValues;
 import io.ferret4j.core.kernels.DirectBuffers;
 import io.ferret4j.core.kernels.RowKernels;
-import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.KvCacheFormat;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -15,12 +16,10 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The mutable state of one generation: every layer's post-RoPE keys and values for the positions processed so
  * far, and so the position of the next token. One cache belongs to one sequence and is not thread-safe; create it
- * with {@link LlamaDecoder#newCache(int, WeightFormat)} sized to the longest sequence it will hold, and close it when
+ * with {@link LlamaDecoder#newCache(int, KvCacheFormat)} sized to the longest sequence it will hold, and close it when
  * done.
  *
- * <p>It holds the keys and values in fp32 ({@link WeightFormat#F32}: the rows exactly as computed) or rounded to the
- * nearest fp16 ({@link WeightFormat#F16}: half the memory and half the bytes each decoding step reads, as the
- * reference's fp16 model keeps them); every read widens them back to fp32 exactly.
+ * <p>It holds the keys and values as its {@link KvCacheFormat} says; every read widens them back to fp32 exactly.
  */
 public final class KvCache implements AutoCloseable {
     /** Per thread: one head's fp16 rows, read before they are widened. */
@@ -28,14 +27,13 @@ public final class KvCache implements AutoCloseable {
 
     private final INDArray[] keys;                                     // per layer [kvHeads, capacity, headDim]
     private final INDArray[] values;                                   // per layer [kvHeads, capacity, headDim]
-    private final WeightFormat format;
+    private final KvCacheFormat format;
     private final int capacity;
     private int length;
     private boolean closed;
 
-    KvCache(int layers, int kvHeads, int headDim, int capacity, WeightFormat format) {
-        checkFormat(format);
-        DataType type = format == WeightFormat.F16 ? DataType.HALF : DataType.FLOAT;
+    KvCache(int layers, int kvHeads, int headDim, int capacity, KvCacheFormat format) {
+        DataType type = format == KvCacheFormat.F16 ? DataType.HALF : DataType.FLOAT;
         this.keys = new INDArray[layers];
         this.values = new INDArray[layers];
         this.format = format;
@@ -47,19 +45,8 @@ public final class KvCache implements AutoCloseable {
         }
     }
 
-    /**
-     * Fails unless a cache can hold its rows in {@code format}.
-     *
-     * @throws IllegalArgumentException naming {@code format} unless it is F32 or F16
-     */
-    public static void checkFormat(WeightFormat format) {
-        if (format != WeightFormat.F32 && format != WeightFormat.F16) {
-            throw new IllegalArgumentException("the key/value cache holds f32 or f16, got " + format);
-        }
-    }
-
-    /** How the keys and values are held: {@link WeightFormat#F32} or {@link WeightFormat#F16}. */
-    public WeightFormat format() {
+    /** How the keys and values are held: {@link KvCacheFormat#F32} or {@link KvCacheFormat#F16}. */
+    public KvCacheFormat format() {
         return format;
     }
 
@@ -114,6 +101,31 @@ public final class KvCache implements AutoCloseable {
         return view.dataType() == DataType.FLOAT ? view : view.castTo(DataType.FLOAT);
     }
 
+    /** Layer {@code layer}'s keys and values, as attention reads them. */
+    CachedKeyValues layer(int layer) {
+        return new CachedKeyValues() {
+            @Override
+            public INDArray keys(int upTo) {
+                return KvCache.this.keys(layer, upTo);
+            }
+
+            @Override
+            public INDArray values(int upTo) {
+                return KvCache.this.values(layer, upTo);
+            }
+
+            @Override
+            public void copyKeys(int head, int upTo, float[] dst) {
+                KvCache.this.copyKeys(layer, head, upTo, dst);
+            }
+
+            @Override
+            public void copyValues(int head, int upTo, float[] dst) {
+                KvCache.this.copyValues(layer, head, upTo, dst);
+            }
+        };
+    }
+
     /** Copies layer {@code layer}'s keys of head {@code head}, positions {@code [0, upTo)}, into {@code dst}. */
     void copyKeys(int layer, int head, int upTo, float[] dst) {        // [upTo * headDim]
         copy(keys[layer], head, upTo, dst);
@@ -129,7 +141,7 @@ public final class KvCache implements AutoCloseable {
         int from = head * capacity * width;
         int count = upTo * width;
         ByteBuffer bytes = DirectBuffers.bytes(cache);
-        if (format == WeightFormat.F32) {
+        if (format == KvCacheFormat.F32) {
             bytes.asFloatBuffer().get(from, dst, 0, count);
             return;
         }

@@ -6,9 +6,9 @@ import java.util.Arrays;
 import java.util.List;
 
 import io.ferret4j.core.nn.Linear;
-import io.ferret4j.core.nn.WeightFormat;
-import io.ferret4j.core.plan.Engine;
-import io.ferret4j.core.plan.Precision;
+import io.ferret4j.core.nn.Linears;
+import io.ferret4j.core.plan.ExecutionPlan;
+import io.ferret4j.core.plan.KvCacheFormat;
 import io.ferret4j.core.probe.Probe;
 import io.ferret4j.core.weights.Checkpoints;
 import io.ferret4j.core.weights.TensorSource;
@@ -72,72 +72,48 @@ public final class LlamaDecoder {
      *         {@code inv_freq} that differs from the configuration's
      */
     public static LlamaDecoder load(Weights w, LlamaConfig config) {
-        return load(w, config, WeightFormat.F32);
+        return load(w, config, ExecutionPlan.Part.EXACT);
     }
 
     /**
-     * Like {@link #load(Weights, LlamaConfig)}, holding the embedding table and every weight matrix in
-     * {@code format} (F16 needs an fp16 checkpoint and maps its bytes without a copy; Q8_0 quantises at load unless
-     * the checkpoint stores Q8_0), multiplying in fp32.
+     * Like {@link #load(Weights, LlamaConfig)}, holding the embedding table and every weight matrix as {@code part}
+     * says ({@link ExecutionPlan.Part#llm}: F16 needs an fp16 checkpoint and maps its bytes without a copy; Q8_0
+     * quantises at load unless the checkpoint stores Q8_0) and multiplying as it says: with bf16 products on a CPU
+     * with bf16, F16 and Q8_0 weights run prompt-sized products (32 rows or more: the image and prompt prefill) in
+     * bf16 with fp32 accumulation, about 2x faster, while decoding one token at a time stays on the fp32 row kernels;
+     * F32 weights are packed into bf16 and run every product in bf16.
      */
-    public static LlamaDecoder load(Weights w, LlamaConfig config, WeightFormat format) {
-        return load(w, config, format, Precision.FP32);
-    }
-
-    /**
-     * Like {@link #load(Weights, LlamaConfig, WeightFormat)}, multiplying in {@code precision}. With
-     * {@link Precision#BF16} on a CPU with bf16 ({@link io.ferret4j.core.dnnl.DnnlSupport#available()}; fp32
-     * elsewhere), F16 and Q8_0 weights run prompt-sized products (32 rows or more: the image and prompt prefill)
-     * in bf16 with fp32 accumulation, about 2x faster, while decoding one token at a time stays on the fp32 row
-     * kernels; F32 weights are packed into bf16 and run every product in bf16.
-     */
-    public static LlamaDecoder load(Weights w, LlamaConfig config, WeightFormat format, Precision precision) {
-        return load(w, config, format, precision, Engine.JAVA);
-    }
-
-    /**
-     * Like {@link #load(Weights, LlamaConfig, WeightFormat, Precision)}, computed by {@code engine}: with
-     * {@link Engine#ND4J} every product, norm, rotary step, softmax and activation is an ND4J op on FLOAT or HALF
-     * arrays ({@link WeightFormat#F32} or {@link WeightFormat#F16}, fp32 products), so the decoder runs on any ND4J
-     * backend.
-     *
-     * @throws IllegalArgumentException for {@link Engine#ND4J} with Q8_0 weights
-     */
-    public static LlamaDecoder load(Weights w, LlamaConfig config, WeightFormat format, Precision precision,
-                                    Engine engine) {
+    public static LlamaDecoder load(Weights w, LlamaConfig config, ExecutionPlan.Part part) {
         config.validate();
-        RotaryEmbedding rope = RotaryEmbedding.of(config, engine);
-        Embedding embedTokens = Embedding.load(w, EMBED_TOKENS, config.vocabSize(), config.hiddenSize(), format,
-                engine);
+        RotaryEmbedding rope = RotaryEmbedding.of(config, part.engine());
+        Embedding embedTokens = Embedding.load(w, EMBED_TOKENS, config.vocabSize(), config.hiddenSize(), part);
         List<LlamaDecoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < config.numHiddenLayers(); i++) {
-            layers.add(LlamaDecoderLayer.load(w, LAYERS + i + ".", i, config, rope, format, precision, engine));
+            layers.add(LlamaDecoderLayer.load(w.at(LAYERS + i + "."), i, config, rope, part));
         }
         RmsNorm norm = RmsNorm.load(w, NORM, config.hiddenSize(), config.rmsNormEps());
         Linear lmHead;
         if (config.tieWordEmbeddings()) {
             // HF ties lm_head to the embedding table and overwrites any lm_head.weight a checkpoint carries
             w.ignore(LM_HEAD + ".weight");
-            lmHead = embedTokens.tiedProjection(precision);
+            lmHead = embedTokens.tiedProjection(part.products());
         } else {
-            lmHead = LlamaLinears.load(w, LM_HEAD, config.hiddenSize(), config.vocabSize(), format, precision, engine);
+            lmHead = Linears.load(w, LM_HEAD, config.hiddenSize(), config.vocabSize(), false, part);
         }
         return new LlamaDecoder(config, embedTokens, layers, norm, lmHead);
     }
 
-    /** {@link #newCache(int, WeightFormat)} holding fp32 keys and values. */
+    /** {@link #newCache(int, KvCacheFormat)} holding fp32 keys and values. */
     public KvCache newCache(int capacity) {
-        return newCache(capacity, WeightFormat.F32);
+        return newCache(capacity, KvCacheFormat.F32);
     }
 
     /**
-     * A fresh cache for one sequence of up to {@code capacity} positions, holding keys and values in {@code format}
-     * (F32, or F16 at half the memory; see {@link KvCache}).
+     * A fresh cache for one sequence of up to {@code capacity} positions, holding keys and values in {@code format}.
      *
-     * @throws IllegalArgumentException if {@code capacity} is not in {@code [1, max_position_embeddings]} or
-     *         {@code format} is neither F32 nor F16
+     * @throws IllegalArgumentException if {@code capacity} is not in {@code [1, max_position_embeddings]}
      */
-    public KvCache newCache(int capacity, WeightFormat format) {
+    public KvCache newCache(int capacity, KvCacheFormat format) {
         if (capacity < 1 || capacity > config.maxPositionEmbeddings()) {
             throw new IllegalArgumentException("cache capacity " + capacity + " must be in [1, "
                     + config.maxPositionEmbeddings() + "] (max_position_embeddings)");

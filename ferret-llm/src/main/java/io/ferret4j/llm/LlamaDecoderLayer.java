@@ -1,9 +1,7 @@
 package io.ferret4j.llm;
 
 import io.ferret4j.core.kernels.LayerWorkspace;
-import io.ferret4j.core.nn.WeightFormat;
-import io.ferret4j.core.plan.Engine;
-import io.ferret4j.core.plan.Precision;
+import io.ferret4j.core.plan.ExecutionPlan;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -24,31 +22,35 @@ public final class LlamaDecoderLayer {
     }
 
     /**
-     * Loads layer {@code index} from {@code prefix} = {@code "model.layers.<index>."}, its projections held in
-     * {@code format} and multiplied in {@code precision} by {@code engine}.
+     * Loads layer {@code index} from {@code w} (at {@code "model.layers.<index>."}), its projections held and
+     * multiplied as {@code part} says.
      */
-    public static LlamaDecoderLayer load(Weights w, String prefix, int index, LlamaConfig c, RotaryEmbedding rope,
-                                         WeightFormat format, Precision precision, Engine engine) {
+    public static LlamaDecoderLayer load(Weights w, int index, LlamaConfig c, RotaryEmbedding rope,
+                                         ExecutionPlan.Part part) {
         long hidden = c.hiddenSize();
         return new LlamaDecoderLayer(
-                RmsNorm.load(w, prefix + "input_layernorm", hidden, c.rmsNormEps()),
-                LlamaAttention.load(w, prefix + "self_attn", index, c, rope, format, precision, engine),
-                RmsNorm.load(w, prefix + "post_attention_layernorm", hidden, c.rmsNormEps()),
-                LlamaMlp.load(w, prefix + "mlp", c, format, precision, engine));
+                RmsNorm.load(w, "input_layernorm", hidden, c.rmsNormEps()),
+                LlamaAttention.load(w.at("self_attn."), index, c, rope, part),
+                RmsNorm.load(w, "post_attention_layernorm", hidden, c.rmsNormEps()),
+                LlamaMlp.load(w.at("mlp."), c, part));
     }
 
     /**
-     * Runs the layer on {@code T} new rows, extending {@code cache} with their keys and values. Each half (attention,
-     * MLP) runs in the thread's {@link LayerWorkspace}, so the workspace holds one half's temporaries, not both
-     * (a 714-row 7B prefill: the attention's scores alone are 65 MB); the result is a fresh array outside it.
+     * Runs the layer on {@code T} new rows, extending {@code cache} with their keys and values. Each residual step
+     * runs in the thread's {@link LayerWorkspace}, which {@code keep} empties for the next step, so it holds one
+     * step's temporaries, not both (a 714-row 7B prefill: the attention's scores alone are 65 MB); the result is a
+     * fresh array outside it.
      */
     public INDArray forward(INDArray hiddenStates, KvCache cache) {    // [T, hidden] -> [T, hidden]
-        INDArray attended = LayerWorkspace.run(() ->
-                hiddenStates.add(selfAttn.forward(inputLayernorm.forward(hiddenStates), cache)));
-        try {
-            return LayerWorkspace.run(() -> attended.add(mlp.forward(postAttentionLayernorm.forward(attended))));
-        } finally {
-            attended.close();
+        try (LayerWorkspace workspace = LayerWorkspace.enter()) {
+            INDArray residual = hiddenStates;
+            hiddenStates = inputLayernorm.forward(hiddenStates);
+            hiddenStates = selfAttn.forward(hiddenStates, cache);
+            hiddenStates = workspace.keep(residual.add(hiddenStates));
+            residual = hiddenStates;
+            hiddenStates = postAttentionLayernorm.forward(hiddenStates);
+            hiddenStates = mlp.forward(hiddenStates);
+            return workspace.keep(residual.add(hiddenStates));
         }
     }
 }

@@ -1,9 +1,8 @@
 package io.ferret4j.llm;
 
 import io.ferret4j.core.nn.Linear;
-import io.ferret4j.core.nn.WeightFormat;
-import io.ferret4j.core.plan.Engine;
-import io.ferret4j.core.plan.Precision;
+import io.ferret4j.core.nn.Linears;
+import io.ferret4j.core.plan.ExecutionPlan;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Swish;
@@ -23,17 +22,16 @@ public final class LlamaMlp {
     }
 
     /**
-     * Loads {@code prefix.{gate,up}_proj.weight [intermediate, hidden]} and {@code prefix.down_proj.weight}, held in
-     * {@code format} and multiplied in {@code precision} by {@code engine} (see {@link WeightFormat#loadLinear}).
+     * Loads {@code {gate,up}_proj.weight [intermediate, hidden]} and {@code down_proj.weight} from {@code w} (at
+     * {@code "model.layers.<i>.mlp."}), held and multiplied as {@code part} says.
      */
-    public static LlamaMlp load(Weights w, String prefix, LlamaConfig c, WeightFormat format, Precision precision,
-                                Engine engine) {
+    public static LlamaMlp load(Weights w, LlamaConfig c, ExecutionPlan.Part part) {
         long hidden = c.hiddenSize();
         long intermediate = c.intermediateSize();
         return new LlamaMlp(
-                LlamaLinears.load(w, prefix + ".gate_proj", hidden, intermediate, format, precision, engine),
-                LlamaLinears.load(w, prefix + ".up_proj", hidden, intermediate, format, precision, engine),
-                LlamaLinears.load(w, prefix + ".down_proj", intermediate, hidden, format, precision, engine));
+                Linears.load(w, "gate_proj", hidden, intermediate, false, part),
+                Linears.load(w, "up_proj", hidden, intermediate, false, part),
+                Linears.load(w, "down_proj", intermediate, hidden, false, part));
     }
 
     /** Applies the MLP to each row. */

@@ -1,11 +1,10 @@
 package io.ferret4j.llm;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Random;
 
-import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.KvCacheFormat;
 import io.ferret4j.core.weights.Float16;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -21,7 +20,7 @@ final class KvCacheTest {
     @Test
     void anF32CacheReturnsTheRowsExactly() {
         float[][] rows = rows(5, 1);
-        try (KvCache cache = new KvCache(LAYERS, KV_HEADS, HEAD_DIM, CAPACITY, WeightFormat.F32)) {
+        try (KvCache cache = new KvCache(LAYERS, KV_HEADS, HEAD_DIM, CAPACITY, KvCacheFormat.F32)) {
             fill(cache, rows, 5);
 
             assertStored(cache, rows, 5, v -> v);
@@ -31,18 +30,12 @@ final class KvCacheTest {
     @Test
     void anF16CacheReturnsEachValueRoundedToTheNearestHalf() {
         float[][] rows = rows(7, 2);
-        try (KvCache cache = new KvCache(LAYERS, KV_HEADS, HEAD_DIM, CAPACITY, WeightFormat.F16)) {
+        try (KvCache cache = new KvCache(LAYERS, KV_HEADS, HEAD_DIM, CAPACITY, KvCacheFormat.F16)) {
             fill(cache, rows, 4);
             fill(cache, rows, 3);                                      // a second chunk after 4 positions
 
             assertStored(cache, rows, 7, v -> Float16.toFloat(Float16.fromFloat(v)));
         }
-    }
-
-    @Test
-    void refusesQ8_0() {
-        assertThatThrownBy(() -> new KvCache(LAYERS, KV_HEADS, HEAD_DIM, CAPACITY, WeightFormat.Q8_0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("f32 or f16, got q8_0");
     }
 
     /** Row {@code t} of layer {@code l}: keys then values, {@code 2 · kvHeads · headDim} values of varied scale. */

@@ -11,8 +11,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import io.ferret4j.core.dnnl.DnnlSupport;
-import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.ExecutionPlan;
 import io.ferret4j.core.plan.Precision;
+import io.ferret4j.core.plan.WeightFormat;
 import io.ferret4j.core.weights.DType;
 import io.ferret4j.core.weights.Float16;
 import io.ferret4j.core.weights.SafeTensors;
@@ -111,7 +112,7 @@ final class LlamaDecoderBf16Test {
 
     private static LlamaDecoder load(WeightFormat format, Precision precision) {
         Weights w = Weights.of(checkpoint);
-        LlamaDecoder decoder = LlamaDecoder.load(w, CONFIG, format, precision);
+        LlamaDecoder decoder = LlamaDecoder.load(w, CONFIG, ExecutionPlan.Part.llm(format, precision));
         w.requireAllUsed();
         return decoder;
     }

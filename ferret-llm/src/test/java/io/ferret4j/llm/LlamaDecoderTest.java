@@ -8,7 +8,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
-import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.kernels.CausalAttention;
+import io.ferret4j.core.plan.KvCacheFormat;
 import io.ferret4j.core.probe.Probe;
 import io.ferret4j.core.probe.RecordingProbe;
 import io.ferret4j.core.testing.TensorAssert;
@@ -76,9 +77,9 @@ class LlamaDecoderTest {
 
     /** F32: every logit within ATOL; F16 (keys and values rounded) within F16_CACHE_ATOL; both: the golden ids. */
     @ParameterizedTest
-    @EnumSource(value = WeightFormat.class, names = {"F32", "F16"})
-    void matchesHuggingFaceLogitsAtEveryCachedDecodeStep(WeightFormat cacheFormat) {
-        double atol = cacheFormat == WeightFormat.F32 ? ATOL : F16_CACHE_ATOL;
+    @EnumSource(value = KvCacheFormat.class, names = {"F32", "F16"})
+    void matchesHuggingFaceLogitsAtEveryCachedDecodeStep(KvCacheFormat cacheFormat) {
+        double atol = cacheFormat == KvCacheFormat.F32 ? ATOL : F16_CACHE_ATOL;
         int[] prompt = TinyLlama.goldenInts("gen.prompt_ids");
         int[] newIds = TinyLlama.goldenInts("gen.new_ids");
         int[] top5Ids = TinyLlama.goldenInts("gen.step_top5_ids");
@@ -98,7 +99,7 @@ class LlamaDecoderTest {
 
     @Test
     void aPromptLongerThanOneQueryBlockGivesTheRowsOfDecodingItTokenByToken() {
-        int length = 2 * LlamaAttention.QUERY_BLOCK + 45;             // three blocks, after a past of 20
+        int length = 2 * CausalAttention.QUERY_BLOCK + 45;             // three blocks, after a past of 20
         int[] ids = new SplittableRandom(5).ints(length, 3, 32000).toArray();
         KvCache batched = decoder.newCache(length);
         KvCache stepwise = decoder.newCache(length);
@@ -117,12 +118,12 @@ class LlamaDecoderTest {
     void anF16CacheMovesTheNextTokensLogitsSlightly() {
         int[] prompt = TinyLlama.goldenInts("gen.prompt_ids");
 
-        double moved = TensorAssert.maxAbsDiff(nextLogits(prompt, WeightFormat.F32), nextLogits(prompt, WeightFormat.F16));
+        double moved = TensorAssert.maxAbsDiff(nextLogits(prompt, KvCacheFormat.F32), nextLogits(prompt, KvCacheFormat.F16));
 
         assertThat(moved).as("fp16 rounding of keys and values").isGreaterThan(0).isLessThan(F16_CACHE_ATOL);
     }
 
-    private INDArray nextLogits(int[] prompt, WeightFormat cacheFormat) {
+    private INDArray nextLogits(int[] prompt, KvCacheFormat cacheFormat) {
         KvCache cache = decoder.newCache(prompt.length + 1, cacheFormat);
         decoder.forward(prompt, cache);
         return decoder.logits(decoder.forward(new int[] {7}, cache));

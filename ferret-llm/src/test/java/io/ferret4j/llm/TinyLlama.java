@@ -4,9 +4,10 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.BiFunction;
 
-import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.plan.Engine;
+import io.ferret4j.core.plan.ExecutionPlan;
 import io.ferret4j.core.plan.Precision;
+import io.ferret4j.core.plan.WeightFormat;
 import io.ferret4j.core.testing.Goldens;
 import io.ferret4j.core.weights.RawTensor;
 import io.ferret4j.core.weights.SafeTensors;
@@ -85,7 +86,8 @@ final class TinyLlama {
         private static LlamaDecoder loadNd4j() {
             try (SafeTensors source = SafeTensors.open(modelDir().resolve("model.safetensors"))) {
                 Weights w = Weights.of(source);
-                LlamaDecoder decoder = LlamaDecoder.load(w, config(), WeightFormat.F32, Precision.FP32, Engine.ND4J);
+                LlamaDecoder decoder = LlamaDecoder.load(w, config(),
+                        ExecutionPlan.Part.llm(Engine.ND4J, WeightFormat.F32, Precision.FP32));
                 w.requireAllUsed();
                 return decoder;
             }

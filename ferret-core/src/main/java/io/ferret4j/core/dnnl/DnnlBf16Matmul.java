@@ -19,9 +19,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@code y = x·Wᵀ + b} for a PyTorch {@code Linear} weight {@code [out, in]} held in bf16, in the blocked layout
- * oneDNN's matmul prefers, packed once at construction (half the bytes of the fp32 weight, which the caller may then drop). Each call rounds the fp32
- * input to bf16, multiplies with fp32 accumulation, adds the fp32 bias and writes a new FLOAT array, all in ND4J's
- * off-heap buffers. The primitives of each row count {@code n} are built on first use and shared by all threads.
+ * oneDNN's matmul prefers, packed once at construction (half the bytes of the fp32 weight, which the caller may then
+ * drop). Each call rounds the fp32 input to bf16, multiplies with fp32 accumulation, adds the fp32 bias and writes a
+ * new FLOAT array, all in ND4J's off-heap buffers. The primitives of each row count {@code n} are built on first use
+ * and shared by all threads.
  *
  * <p>Error: each output differs from fp32 by at most {@code (2u + u²)·Σ|x·w| + fp32 summation error}, with
  * {@code u = 2^-8} the bf16 unit roundoff, i.e. about 0.8 % of {@code Σ|x·w|}; on random data it is about 0.23 %

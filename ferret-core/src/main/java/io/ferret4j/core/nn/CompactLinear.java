@@ -5,17 +5,23 @@ import io.ferret4j.core.kernels.MatMul;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A {@link Linear} over a compact {@code [out, in]} weight ({@link F16Linear}, {@link Q8Linear}): the product goes
- * through {@link MatMul} (kernels for a few rows, dequantised tiles and sgemm for many), then the FLOAT bias.
+ * A {@link Linear} over a compact {@code [out, in]} weight (F16 or Q8_0, usually mapped from the checkpoint): the
+ * product goes through {@link MatMul} (kernels for a few rows, dequantised tiles and sgemm for many), then the FLOAT
+ * bias. Outputs equal {@link DenseLinear} on the widened weight up to fp32 summation order.
  *
  * @param <M> the weight's storage
  */
-public abstract class CompactLinear<M extends CompactMatrix> implements Linear {
+public final class CompactLinear<M extends CompactMatrix> implements Linear {
     private final M weight;                                            // [out, in]
     private final INDArray bias;                                       // [1, out] or null
     private final MatMul matMul;
 
-    CompactLinear(M weight, INDArray bias, MatMul matMul) {
+    /**
+     * @param weight {@code [out, in]}
+     * @param bias   FLOAT {@code [out]}, or null
+     * @param matMul how products are computed ({@link MatMul#defaults()} normally)
+     */
+    public CompactLinear(M weight, INDArray bias, MatMul matMul) {
         this.weight = weight;
         this.bias = CompactBias.check(bias, weight.rows());
         this.matMul = matMul;

@@ -8,6 +8,9 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 
+import io.ferret4j.core.plan.ExecutionPlan;
+import io.ferret4j.core.plan.Precision;
+import io.ferret4j.core.plan.WeightFormat;
 import io.ferret4j.core.testing.TensorAssert;
 import io.ferret4j.core.weights.CheckpointException;
 import io.ferret4j.core.weights.DType;
@@ -23,6 +26,8 @@ import org.nd4j.linalg.factory.Nd4j;
 final class F16LinearTest {
     /** Same weights, same inputs: only fp32 summation order differs from sgemm. */
     static final double RTOL = 1e-5;
+    /** The language model's F16: mapped as stored, never rounded. */
+    private static final ExecutionPlan.Part AS_STORED = ExecutionPlan.Part.llm(WeightFormat.F16, Precision.FP32);
 
     @TempDir
     Path dir;
@@ -41,7 +46,7 @@ final class F16LinearTest {
 
         try (SafeTensors st = SafeTensors.open(file)) {
             Weights w = Weights.of(st);
-            F16Linear f16 = F16Linear.load(w, "proj", in, out, true);
+            Linear f16 = Linears.load(w, "proj", in, out, true, AS_STORED);
             DenseLinear dense = DenseLinear.load(w, "proj", in, out, true);
             assertThat(w.unusedKeys()).isEmpty();
             assertThat(st.get("proj.weight").bytes().isDirect()).as("weights are read from the mapping").isTrue();
@@ -62,10 +67,10 @@ final class F16LinearTest {
         Path file = dir.resolve("f32.safetensors");
         new SafeTensorsWriter().addF32("proj.weight", new long[] {2, 3}, new float[6]).write(file);
         try (SafeTensors st = SafeTensors.open(file)) {
-            assertThatThrownBy(() -> F16Linear.load(Weights.of(st), "proj", 3, 2, false))
+            assertThatThrownBy(() -> Linears.load(Weights.of(st), "proj", 3, 2, false, AS_STORED))
                     .isInstanceOf(CheckpointException.class)
-                    .hasMessageContaining("'proj.weight' is F32[2, 3], F16Linear needs F16");
-            assertThatThrownBy(() -> F16Linear.load(Weights.of(st), "proj", 4, 2, false))
+                    .hasMessageContaining("'proj.weight' is F32[2, 3], but the plan holds it as stored F16");
+            assertThatThrownBy(() -> Linears.load(Weights.of(st), "proj", 4, 2, false, AS_STORED))
                     .hasMessageContaining("has shape [2, 3], expected [2, 4]");
         }
     }

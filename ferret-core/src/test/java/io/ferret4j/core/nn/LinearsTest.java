@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ferret4j.core.dnnl.DnnlSupport;
+import io.ferret4j.core.plan.Conversion;
+import io.ferret4j.core.plan.ExecutionPlan;
 import io.ferret4j.core.plan.Precision;
+import io.ferret4j.core.plan.WeightFormat;
 import io.ferret4j.core.testing.Goldens;
 import io.ferret4j.core.testing.TensorAssert;
 import io.ferret4j.core.weights.Checkpoints;
@@ -49,7 +52,7 @@ final class LinearsTest {
             INDArray hidden = Nd4j.rand(DataType.FLOAT, 5, 64);
             assertThat(w.unusedKeys()).contains("model.mm_projector.weight", "model.mm_projector.bias");
 
-            Linear linear = Linears.load(w, "mm_projector", 64, 32, true, Precision.BF16);
+            Linear linear = Linears.load(w, "mm_projector", 64, 32, true, new ExecutionPlan.Part(WeightFormat.F32, Conversion.AT_LOAD, Precision.BF16));
 
             assertThat(linear).isInstanceOf(DnnlSupport.available() ? Bf16Linear.class : DenseLinear.class);
             TensorAssert.assertClose(reference.forward(hidden), linear.forward(hidden), 0.05, 0.01);

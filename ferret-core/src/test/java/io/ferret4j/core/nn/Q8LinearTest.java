@@ -7,6 +7,9 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 import io.ferret4j.core.kernels.Q8_0;
+import io.ferret4j.core.plan.ExecutionPlan;
+import io.ferret4j.core.plan.Precision;
+import io.ferret4j.core.plan.WeightFormat;
 import io.ferret4j.core.testing.TensorAssert;
 import io.ferret4j.core.weights.DType;
 import io.ferret4j.core.weights.SafeTensors;
@@ -18,6 +21,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 final class Q8LinearTest {
+    /** Quantised at load unless stored as Q8_0. */
+    private static final ExecutionPlan.Part Q8 = ExecutionPlan.Part.llm(WeightFormat.Q8_0, Precision.FP32);
+
     private static final int IN = 256;
     private static final int OUT = 300;
 
@@ -31,7 +37,7 @@ final class Q8LinearTest {
         float[] weight = gaussian(OUT * IN, 0.05);
         try (SafeTensors st = checkpoint("f32.safetensors", weight)) {
             Weights w = Weights.of(st);
-            Q8Linear q8 = Q8Linear.load(w, "proj", IN, OUT, true);
+            Linear q8 = Linears.load(w, "proj", IN, OUT, true, Q8);
             DenseLinear dense = DenseLinear.load(w, "proj", IN, OUT, true);
             for (int n : new int[] {1, 40}) {
                 float[] x = gaussian(n * IN, 1);
@@ -56,8 +62,8 @@ final class Q8LinearTest {
     @Test
     void equalsDenseLinearOnTheDequantisedWeights() {
         try (SafeTensors st = checkpoint("f32.safetensors", gaussian(OUT * IN, 0.05))) {
-            Q8Linear q8 = Q8Linear.load(Weights.of(st), "proj", IN, OUT, true);
-            Q8_0 q = q8.weight();
+            CompactLinear<?> q8 = (CompactLinear<?>) Linears.load(Weights.of(st), "proj", IN, OUT, true, Q8);
+            Q8_0 q = (Q8_0) q8.weight();
             float[] dequantised = new float[OUT * IN];
             for (int o = 0; o < OUT; o++) {
                 for (int c = 0; c < IN; c++) {
@@ -78,17 +84,17 @@ final class Q8LinearTest {
     @Test
     void readsAStoredQ8CheckpointAsTheSameLayerQuantisedAtLoad() {
         Path stored = dir.resolve("q8.safetensors");
-        Q8Linear atLoad;
+        CompactLinear<?> atLoad;
         try (SafeTensors st = checkpoint("f16.safetensors", gaussian(OUT * IN, 0.05))) {
             Weights w = Weights.of(st);
-            atLoad = Q8Linear.load(w, "proj", IN, OUT, true);
+            atLoad = (CompactLinear<?>) Linears.load(w, "proj", IN, OUT, true, Q8);
             SafeTensorsWriter writer = new SafeTensorsWriter();
-            atLoad.weight().addTo(writer, "proj.weight");
+            ((Q8_0) atLoad.weight()).addTo(writer, "proj.weight");
             writer.add("proj.bias", st.get("proj.bias")).write(stored);
         }
         try (SafeTensors st = SafeTensors.open(stored)) {
             Weights w = Weights.of(st);
-            Q8Linear fromFile = Q8Linear.load(w, "proj", IN, OUT, true);
+            Linear fromFile = Linears.load(w, "proj", IN, OUT, true, Q8);
             assertThat(w.unusedKeys()).isEmpty();
             for (int n : new int[] {1, 40}) {
                 INDArray x = Nd4j.create(gaussian(n * IN, 1), new long[] {n, IN}, 'c');
@@ -102,7 +108,7 @@ final class Q8LinearTest {
         Path file = dir.resolve("odd.safetensors");
         new SafeTensorsWriter().addF32("proj.weight", new long[] {4, 40}, new float[160]).write(file);
         try (SafeTensors st = SafeTensors.open(file)) {
-            assertThatThrownBy(() -> Q8Linear.load(Weights.of(st), "proj", 40, 4, false))
+            assertThatThrownBy(() -> Linears.load(Weights.of(st), "proj", 40, 4, false, Q8))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("proj.weight").hasMessageContaining("4x40").hasMessageContaining("multiple of 32");
         }

@@ -3,7 +3,7 @@ package io.ferret4j.llm.generate;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
-import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.core.plan.KvCacheFormat;
 import io.ferret4j.core.probe.Probe;
 import io.ferret4j.llm.KvCache;
 import io.ferret4j.llm.LlamaDecoder;
@@ -17,21 +17,15 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Generator {
     private final LlamaDecoder decoder;
-    private final WeightFormat cacheFormat;
+    private final KvCacheFormat cacheFormat;
 
     /** A generator over {@code decoder} keeping fp32 keys and values. */
     public Generator(LlamaDecoder decoder) {
-        this(decoder, WeightFormat.F32);
+        this(decoder, KvCacheFormat.F32);
     }
 
-    /**
-     * A generator over {@code decoder} keeping keys and values in {@code cacheFormat}, F32 or F16 (see
-     * {@link KvCache}).
-     *
-     * @throws IllegalArgumentException if {@code cacheFormat} is neither F32 nor F16
-     */
-    public Generator(LlamaDecoder decoder, WeightFormat cacheFormat) {
-        KvCache.checkFormat(cacheFormat);
+    /** A generator over {@code decoder} keeping keys and values in {@code cacheFormat}. */
+    public Generator(LlamaDecoder decoder, KvCacheFormat cacheFormat) {
         this.decoder = decoder;
         this.cacheFormat = cacheFormat;
     }

@@ -1,9 +1,7 @@
-package io.ferret4j.core.nd4j;
+package io.ferret4j.core.nn;
 
 import java.util.Arrays;
 
-import io.ferret4j.core.nn.DenseLinear;
-import io.ferret4j.core.nn.Linear;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

@@ -1,10 +1,9 @@
-package io.ferret4j.core.nd4j;
+package io.ferret4j.core.nn;
 
 import static io.ferret4j.core.testing.TensorAssert.assertClose;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.ferret4j.core.nn.DenseLinear;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -8,7 +8,11 @@ import java.util.SplittableRandom;
 
 import io.ferret4j.core.dnnl.DnnlSupport;
 import io.ferret4j.core.kernels.CompactMatrix;
+import io.ferret4j.core.kernels.F16Matrix;
+import io.ferret4j.core.kernels.Q8_0;
+import io.ferret4j.core.plan.ExecutionPlan.Part;
 import io.ferret4j.core.plan.Precision;
+import io.ferret4j.core.plan.WeightFormat;
 import io.ferret4j.core.testing.Bf16Bound;
 import io.ferret4j.core.testing.TensorAssert;
 import io.ferret4j.core.weights.DType;
@@ -21,7 +25,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-final class WeightFormatTest {
+final class WeightMatrixTest {
     @TempDir
     Path dir;
 
@@ -31,13 +35,13 @@ final class WeightFormatTest {
     void loadsEachFormatAsItsLinearWithMatchingOutputs() {
         try (SafeTensors st = SafeTensors.open(writeF16Weight())) {
             Weights w = Weights.of(st);
-            Linear dense = WeightFormat.F32.loadLinear(w, "fc", 96, 64, false);
-            Linear f16 = WeightFormat.F16.loadLinear(w, "fc", 96, 64, false);
-            Linear q8 = WeightFormat.Q8_0.loadLinear(w, "fc", 96, 64, false);
+            Linear dense = Linears.load(w, "fc", 96, 64, false, Part.llm(WeightFormat.F32, Precision.FP32));
+            Linear f16 = Linears.load(w, "fc", 96, 64, false, Part.llm(WeightFormat.F16, Precision.FP32));
+            Linear q8 = Linears.load(w, "fc", 96, 64, false, Part.llm(WeightFormat.Q8_0, Precision.FP32));
 
             assertThat(dense).isInstanceOf(DenseLinear.class);
-            assertThat(f16).isInstanceOf(F16Linear.class);
-            assertThat(q8).isInstanceOf(Q8Linear.class);
+            assertThat(((CompactLinear<?>) f16).weight()).isInstanceOf(F16Matrix.class);
+            assertThat(((CompactLinear<?>) q8).weight()).isInstanceOf(Q8_0.class);
             INDArray x = input(3);
             INDArray expected = dense.forward(x);
             TensorAssert.assertClose(expected, f16.forward(x), 1e-5, 1e-5);
@@ -50,8 +54,8 @@ final class WeightFormatTest {
         assumeTrue(DnnlSupport.available(), DnnlSupport.status());
         try (SafeTensors st = SafeTensors.open(writeF16Weight())) {
             for (WeightFormat format : new WeightFormat[] {WeightFormat.F16, WeightFormat.Q8_0}) {
-                CompactLinear<?> fp32 = (CompactLinear<?>) format.loadLinear(Weights.of(st), "fc", 96, 64, false);
-                Linear bf16 = format.loadLinear(Weights.of(st), "fc", 96, 64, false, Precision.BF16);
+                CompactLinear<?> fp32 = (CompactLinear<?>) Linears.load(Weights.of(st), "fc", 96, 64, false, Part.llm(format, Precision.FP32));
+                Linear bf16 = Linears.load(Weights.of(st), "fc", 96, 64, false, Part.llm(format, Precision.BF16));
                 INDArray decode = input(3);
                 INDArray prefill = input(40);
 
@@ -63,7 +67,7 @@ final class WeightFormatTest {
                 assertThat(Bf16Bound.relativeError(expected, actual)).as("%s, 40 rows: bf16, not fp32", format)
                         .isGreaterThan(1e-4);
             }
-            assertThat(WeightFormat.F32.loadLinear(Weights.of(st), "fc", 96, 64, false, Precision.BF16))
+            assertThat(Linears.load(Weights.of(st), "fc", 96, 64, false, Part.llm(WeightFormat.F32, Precision.BF16)))
                     .isInstanceOf(Bf16Linear.class);
         }
     }

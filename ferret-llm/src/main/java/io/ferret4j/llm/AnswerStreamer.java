@@ -1,0 +1,55 @@
+package io.ferret4j.llm;
+
+import io.ferret4j.llm.generate.GenerationConfig;
+import io.ferret4j.llm.generate.GenerationResult;
+import io.ferret4j.llm.generate.StopReason;
+import io.ferret4j.llm.generate.StopStrings;
+import io.ferret4j.llm.tokenizer.StreamingDecoder;
+
+/**
+ * Generates one answer after a prepared prompt: streams its text to {@link AskOptions#onText()} as it comes (never
+ * half a character), stops at the first stop string or when {@link AskOptions#cancelled()} says so, and times the
+ * prefill (until the first token) and the decoding after it.
+ */
+final class AnswerStreamer {
+    private AnswerStreamer() {
+    }
+
+    /**
+     * One generated answer.
+     *
+     * @param result       the generation (token ids, first step's logits)
+     * @param text         the answer's text, cut before a stop string that ended it
+     * @param stopReason   why it ended ({@link StopReason#STOP_SEQUENCE} for a stop string)
+     * @param prefillNanos from the start of generation to the first token
+     * @param decodeNanos  from the first token to the end
+     */
+    record Answer(GenerationResult result, String text, StopReason stopReason, long prefillNanos, long decodeNanos) {
+    }
+
+    /** Generates after {@code prepared} with {@code generation}, as {@code ask} says. */
+    static Answer generate(FerretModel model, FerretModel.Prepared prepared, GenerationConfig generation,
+                           AskOptions ask) {
+        StreamingDecoder stream = model.newStreamingDecoder();
+        StopStrings stops = new StopStrings(ask.stopStrings(), ask.onText());
+        long start = System.nanoTime();
+        long[] firstToken = {0};
+        GenerationResult result = model.generate(prepared, generation, id -> {
+            if (firstToken[0] == 0) {
+                firstToken[0] = System.nanoTime();
+            }
+            boolean goOn = stops.accept(stream.accept(id));
+            return goOn && !ask.cancelled().getAsBoolean();
+        });
+        long end = System.nanoTime();
+        stops.accept(stream.finish());
+        stops.finish();
+        String text = model.decodeAnswer(result.tokenIds());
+        StopReason reason = result.stopReason();
+        if (stops.stopped()) {
+            text = StopStrings.cut(text, ask.stopStrings());
+            reason = StopReason.STOP_SEQUENCE;
+        }
+        return new Answer(result, text, reason, firstToken[0] - start, end - firstToken[0]);
+    }
+}
