@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
+import io.ferret4j.core.backend.CudaCapability;
 import io.ferret4j.core.kernels.KernelPool;
 import io.ferret4j.core.kernels.MemoryBandwidth;
 import io.ferret4j.core.kernels.RowKernels;
@@ -59,6 +60,7 @@ final class BenchCommand {
             throw new CliArgs.UsageException("--threads " + threads + " needs the JVM started with -D"
                     + KernelPool.THREADS_PROPERTY + "=" + threads + " (the kernel pool has " + KernelPool.shared().threads() + ")");
         }
+        CudaCapability.checkVisibleGpus();                             // before ND4J loads its backend
         Nd4j.factory().blas().setMaxThreads(threads);
         int newTokens = args.intValue("--new-tokens", 16);
         Path work = Path.of(args.get("--work").orElse(System.getProperty("java.io.tmpdir")));

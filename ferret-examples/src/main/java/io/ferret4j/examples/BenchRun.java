@@ -13,6 +13,7 @@ import java.util.Set;
 
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.ImageFactory;
+import io.ferret4j.core.backend.CudaCapability;
 import io.ferret4j.core.region.Region;
 import io.ferret4j.encoder.ImageFiles;
 import io.ferret4j.llm.Conversation;
@@ -59,6 +60,7 @@ final class BenchRun {
 
     public static void main(String[] args) throws IOException {
         Request q = Request.fromArgs(args);
+        CudaCapability.checkVisibleGpus();                             // before ND4J loads its backend
         Nd4j.factory().blas().setMaxThreads(q.threads());
         Files.writeString(q.result(), AnswerOutput.JSON.valueToTree(measure(q)).toString());
     }
