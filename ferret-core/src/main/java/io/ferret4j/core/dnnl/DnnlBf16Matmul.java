@@ -26,8 +26,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Error: each output differs from fp32 by at most {@code (2u + u²)·Σ|x·w| + fp32 summation error}, with
  * {@code u = 2^-8} the bf16 unit roundoff, i.e. about 0.8 % of {@code Σ|x·w|}; on random data it is about 0.23 %
- * of {@code ‖y‖}. Speed: about twice ND4J's fp32 sgemm on avx512_bf16 (numbers in
- * {@link io.ferret4j.core.nn.Linears}).
+ * of {@code ‖y‖}. Speed: about twice ND4J's fp32 sgemm on avx512_bf16 (numbers in docs/performance.md).
  */
 public final class DnnlBf16Matmul {
     /** Row count the weight layout is chosen for: the big batched products this path exists for. */

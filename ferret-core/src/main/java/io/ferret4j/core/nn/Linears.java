@@ -1,7 +1,6 @@
 package io.ferret4j.core.nn;
 
 import io.ferret4j.core.plan.ExecutionPlan;
-import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -21,10 +20,5 @@ public final class Linears {
         WeightMatrix weight = WeightMatrix.load(w, prefix + ".weight", out, in, part);
         INDArray bias = withBias ? w.require(prefix + ".bias", out) : null;
         return weight.linear(bias, part.products());
-    }
-
-    /** A FLOAT {@code weight [out, in]} and {@code bias [out]} (or null) multiplied in {@code products}. */
-    public static Linear dense(INDArray weight, INDArray bias, Precision products) {
-        return new WeightMatrix.Dense(weight).linear(bias, products);
     }
 }

@@ -31,14 +31,14 @@ final class LinearsTest {
 
     @Test
     void fp32IsAlwaysDenseLinear() {
-        assertThat(Linears.dense(weight, bias, Precision.FP32)).isInstanceOf(DenseLinear.class);
+        assertThat(new WeightMatrix.Dense(weight).linear(bias, Precision.FP32)).isInstanceOf(DenseLinear.class);
     }
 
     @Test
     void bf16UsesOneDnnWhereAvailableAndStaysCloseToFp32() {
         assumeTrue(DnnlSupport.available(), DnnlSupport.status());
 
-        Linear linear = Linears.dense(weight, bias, Precision.BF16);
+        Linear linear = new WeightMatrix.Dense(weight).linear(bias, Precision.BF16);
 
         assertThat(linear).isInstanceOf(Bf16Linear.class);
         TensorAssert.assertClose(new DenseLinear(weight, bias).forward(x), linear.forward(x), 0.05, 0.01);
@@ -52,7 +52,8 @@ final class LinearsTest {
             INDArray hidden = Nd4j.rand(DataType.FLOAT, 5, 64);
             assertThat(w.unusedKeys()).contains("model.mm_projector.weight", "model.mm_projector.bias");
 
-            Linear linear = Linears.load(w, "mm_projector", 64, 32, true, new ExecutionPlan.Part(WeightFormat.F32, Conversion.AT_LOAD, Precision.BF16));
+            Linear linear = Linears.load(w, "mm_projector", 64, 32, true,
+                    new ExecutionPlan.Part(WeightFormat.F32, Conversion.AT_LOAD, Precision.BF16));
 
             assertThat(linear).isInstanceOf(DnnlSupport.available() ? Bf16Linear.class : DenseLinear.class);
             TensorAssert.assertClose(reference.forward(hidden), linear.forward(hidden), 0.05, 0.01);
@@ -64,7 +65,7 @@ final class LinearsTest {
     void bf16FallsBackToDenseLinearWhenSwitchedOff() {
         System.setProperty(DnnlSupport.SWITCH_PROPERTY, "off");
 
-        Linear linear = Linears.dense(weight, bias, Precision.BF16);
+        Linear linear = new WeightMatrix.Dense(weight).linear(bias, Precision.BF16);
 
         assertThat(linear).isInstanceOf(DenseLinear.class);
         assertThat(linear.forward(x)).isEqualTo(new DenseLinear(weight, bias).forward(x));
