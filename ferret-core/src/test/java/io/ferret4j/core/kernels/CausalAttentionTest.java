@@ -7,8 +7,11 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
 import java.util.SplittableRandom;
 
+import io.ferret4j.core.plan.Engine;
 import io.ferret4j.core.testing.TensorAssert;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -19,7 +22,7 @@ final class CausalAttentionTest {
     private static final int HEAD_DIM = 8;
 
     private final SplittableRandom random = new SplittableRandom(5);
-    private final CausalAttention attention = new CausalAttention(HEADS, KV_HEADS, HEAD_DIM);
+    private final CausalAttention attention = new CausalAttention(HEADS, KV_HEADS, HEAD_DIM, Engine.JAVA);
 
     @Test
     void aPromptSpanningBlocksMatchesTheDoublePrecisionReferenceRowByRow() {
@@ -37,8 +40,11 @@ final class CausalAttentionTest {
         }
     }
 
-    @Test
-    void aDecodingRowMatchesTheDoublePrecisionReferenceAndThePromptPath() {
+    /** The Java engine attends a decoding row in Java, the ND4J engine with the prompt path's ND4J ops. */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aDecodingRowMatchesTheDoublePrecisionReferenceAndThePromptPath(Engine engine) {
+        CausalAttention attention = new CausalAttention(HEADS, KV_HEADS, HEAD_DIM, engine);
         int past = 40;
         Cache cache = new Cache(past + 1);
         INDArray query = gaussian(1, HEADS * HEAD_DIM);
@@ -53,7 +59,7 @@ final class CausalAttentionTest {
 
     @Test
     void refusesHeadsThatKeyValueHeadsDoNotDivide() {
-        assertThatThrownBy(() -> new CausalAttention(6, 4, 8)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new CausalAttention(6, 4, 8, Engine.JAVA)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("num_attention_heads 6").hasMessageContaining("num_key_value_heads 4");
     }
 
