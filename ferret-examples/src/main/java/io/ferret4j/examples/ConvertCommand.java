@@ -57,11 +57,11 @@ final class ConvertCommand implements Callable<Integer> {
 
         @Option(names = "--quantize", paramLabel = "FORMAT", required = true,
                 description = "the format to store: ${COMPLETION-CANDIDATES}")
-        private Q8Only format;
+        private QuantizedFormat format;
     }
 
-    /** The one format {@code --quantize} writes. */
-    enum Q8Only {
+    /** The formats {@code --quantize} writes: Q8_0 only. */
+    enum QuantizedFormat {
         Q8_0;
 
         @Override

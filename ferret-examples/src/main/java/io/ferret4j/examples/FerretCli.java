@@ -47,6 +47,7 @@ public final class FerretCli implements Callable<Integer> {
         this.out = out;
     }
 
+    /** Runs the command {@code args} names and exits with its code. */
     public static void main(String[] args) {
         int code = run(args, System.in, System.out, System.err);
         System.out.flush();
@@ -62,6 +63,7 @@ public final class FerretCli implements Callable<Integer> {
      */
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
         CommandLine cli = configure(new CommandLine(new FerretCli(in, out)));
+        cli.getSubcommands().values().forEach(c -> c.getCommandSpec().versionProvider(new Version()));   // -V
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         cli.setParameterExceptionHandler(FerretCli::usageError);

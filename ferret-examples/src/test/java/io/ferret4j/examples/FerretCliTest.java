@@ -57,6 +57,28 @@ final class FerretCliTest {
     }
 
     @Test
+    void eachCommandPrintsItsGeneratedHelpWithDefaults() {
+        assertThat(run("", "ask", "--help")).isZero();
+        assertThat(out()).contains("Usage: ferret ask").contains("--prompt=P").contains("--box=X1,Y1,X2,Y2")
+                .contains("--weights=FORMAT").contains("(default: f16)").contains("(default: 512)");
+        out.reset();
+        assertThat(run("", "demo", "--help")).isZero();
+        assertThat(out()).contains("(default: 24)").doesNotContain("--model");
+        out.reset();
+        assertThat(run("", "bench", "--help")).isZero();
+        assertThat(out()).contains("(default: 7b)").contains("(default: q8_0)");
+        assertThat(run("")).isEqualTo(2);
+        assertThat(err()).contains("Usage: ferret").contains("refer").contains("tokenize");
+    }
+
+    @Test
+    void theCompletionScriptCoversCommandsAndFormatNames() {
+        assertThat(run("", "completion")).isZero();
+
+        assertThat(out()).startsWith("#!/usr/bin/env bash").contains("refer").contains("--kv-cache").contains("q8_0");
+    }
+
+    @Test
     void missingOptionsAndBadNumbersAreNamed() {
         assertThat(run("", "refer", "--image", "x.jpg")).isEqualTo(2);
         assertThat(err()).contains("Missing required option: '--model=DIR'").doesNotContain("at io.");
