@@ -81,7 +81,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         PrintStream out = cli.out();
         RandomCheckpoint.Shapes shapes = model.withLayers(layers == null ? model.layers() : layers);
-        FerretOptions options = formats.applyTo(FerretOptions.defaults());      // checked here, before minutes of writing
+        FerretOptions options = formats.applyTo(FerretOptions.defaults());   // checked here, before minutes of writing
         int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         if (threadCount != KernelPool.shared().threads()) {
             throw new ParameterException(spec.commandLine(), "--threads " + threadCount + " needs the JVM started with -D"

@@ -67,10 +67,12 @@ final class DemoCommand implements Callable<Integer> {
                     + pixels.getHeight() + ")");
             try (Ferret ferret = Ferret.load(model, generation.applyTo(FerretOptions.defaults()))) {
                 out.println("\nrefer " + BOTTLE + ": " + Ferret.DEFAULT_REFER_QUESTION);
-                AnswerOutput.ask(ferret, image, Ferret.DEFAULT_REFER_QUESTION, List.of(BOTTLE), json, Optional.empty(), out);
+                AnswerOutput.ask(ferret, image, Ferret.DEFAULT_REFER_QUESTION, List.of(BOTTLE), json, Optional.empty(),
+                        out);
                 out.println("\nground \"the white bathtub\"");
                 FerretAnswer grounded = AnswerOutput.ask(ferret, image,
-                        "What is the location of the white bathtub in the image?", List.of(), json, Optional.empty(), out);
+                        "What is the location of the white bathtub in the image?", List.of(), json, Optional.empty(),
+                        out);
                 if (!json) {
                     out.println("\n" + grounded.groundings().size() + " box(es) parsed from the grounding answer");
                 }

@@ -18,7 +18,8 @@ import picocli.CommandLine.TypeConversionException;
  */
 final class FormatOptions {
     @Option(names = "--weights", paramLabel = "FORMAT", defaultValue = "f16",
-            description = "how the language model's weights are held: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+            description = "how the language model's weights are held: ${COMPLETION-CANDIDATES} "
+                    + "(default: ${DEFAULT-VALUE})")
     private WeightFormat weights;
 
     @Option(names = "--vision-weights", paramLabel = "FORMAT", defaultValue = "f32", converter = F32OrF16.class,
@@ -36,7 +37,8 @@ final class FormatOptions {
 
     @Option(names = "--kv-cache", paramLabel = "FORMAT", defaultValue = "f32", converter = F32OrF16.class,
             completionCandidates = F32OrF16.class,
-            description = "how the key/value cache holds keys and values: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+            description = "how the key/value cache holds keys and values: ${COMPLETION-CANDIDATES} "
+                    + "(default: ${DEFAULT-VALUE})")
     private WeightFormat kvCache;
 
     /** Parses {@code args}, which may hold only these options (as {@link #toArgs()} writes them). */
@@ -61,7 +63,8 @@ final class FormatOptions {
     List<String> toArgs() {
         List<String> args = new ArrayList<>();
         args.addAll(List.of("--weights", weights.toString(), "--vision-weights", visionWeights.toString()));
-        args.addAll(List.of("--vision-precision", visionPrecision.toString(), "--llm-precision", llmPrecision.toString()));
+        args.addAll(List.of("--vision-precision", visionPrecision.toString()));
+        args.addAll(List.of("--llm-precision", llmPrecision.toString()));
         args.addAll(List.of("--kv-cache", kvCache.toString()));
         return args;
     }

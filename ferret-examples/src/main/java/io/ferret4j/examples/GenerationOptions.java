@@ -5,8 +5,9 @@ import io.ferret4j.llm.generate.GenerationConfig;
 import picocli.CommandLine.Option;
 
 /**
- * Options choosing how an answer is generated: {@code --max-new-tokens}, {@code --temperature}, {@code --top-p},
- * {@code --seed}, {@code --deterministic} (a picocli mixin). Greedy unless a temperature or top-p is given.
+ * Options choosing how an answer is generated: {@code --max-new-tokens}, {@code --temperature}, {@code --top-k},
+ * {@code --top-p}, {@code --seed}, {@code --deterministic} (a picocli mixin). Greedy unless a temperature, top-k or
+ * top-p is given.
  */
 final class GenerationOptions {
     @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "" + FerretOptions.DEFAULT_MAX_NEW_TOKENS,
@@ -14,8 +15,12 @@ final class GenerationOptions {
     private int maxNewTokens;
 
     @Option(names = "--temperature", paramLabel = "T", defaultValue = "0",
-            description = "sampling temperature; 0 with top-p 1 decodes greedily (default: ${DEFAULT-VALUE})")
+            description = "sampling temperature; 0 with top-k 0 and top-p 1 decodes greedily (default: ${DEFAULT-VALUE})")
     private double temperature;
+
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "0",
+            description = "sample among the K likeliest tokens; 0 = no limit (default: ${DEFAULT-VALUE})")
+    private int topK;
 
     @Option(names = "--top-p", paramLabel = "P", defaultValue = "1",
             description = "nucleus sampling: keep the likeliest tokens up to this probability (default: ${DEFAULT-VALUE})")
@@ -31,9 +36,9 @@ final class GenerationOptions {
 
     /** {@code options} with these generation settings. */
     FerretOptions applyTo(FerretOptions options) {
-        GenerationConfig generation = temperature == 0 && topP == 1
+        GenerationConfig generation = temperature == 0 && topK == 0 && topP == 1
                 ? GenerationConfig.greedy(maxNewTokens)
-                : GenerationConfig.sampling(maxNewTokens, temperature, 0, topP, seed);
+                : GenerationConfig.sampling(maxNewTokens, temperature, topK, topP, seed);
         return options.withGeneration(generation).withDeterministicSampler(deterministic).withSeed(seed);
     }
 }

@@ -16,7 +16,8 @@ final class GroundCommand implements Callable<Integer> {
     @Mixin
     private QuestionOptions question;
 
-    @Option(names = "--text", paramLabel = "PHRASE", required = true, description = "what to find, e.g. 'the white bathtub'")
+    @Option(names = "--text", paramLabel = "PHRASE", required = true,
+            description = "what to find, e.g. 'the white bathtub'")
     private String text;
 
     @ParentCommand

@@ -45,7 +45,8 @@ final class QuestionOptions {
     void ask(BufferedImage pixels, String question, List<Region> regions, PrintStream out) {
         Image photo = ImageFactory.getInstance().fromImage(pixels);
         try (Ferret ferret = model.load()) {
-            FerretAnswer answer = AnswerOutput.ask(ferret, photo, question, regions, json, Optional.ofNullable(dump), out);
+            FerretAnswer answer = AnswerOutput.ask(ferret, photo, question, regions, json, Optional.ofNullable(dump),
+                    out);
             if (annotate != null) {
                 Annotator.write(photo, regions, answer, annotate);
             }

@@ -104,6 +104,20 @@ final class FerretCliTest {
     }
 
     @Test
+    void askOptionsDecodeGreedilyUnlessASamplingOptionIsGiven() {
+        assertThat(askOptions().generation().temperature()).isZero();
+        assertThat(askOptions("--max-new-tokens", "7").generation().maxNewTokens()).isEqualTo(7);
+
+        FerretOptions sampled = askOptions("--temperature", "0.7", "--top-k", "40", "--top-p", "0.9", "--seed", "5");
+
+        assertThat(sampled.generation().temperature()).isEqualTo(0.7);
+        assertThat(sampled.generation().topK()).isEqualTo(40);
+        assertThat(sampled.generation().topP()).isEqualTo(0.9);
+        assertThat(sampled.generation().seed()).isEqualTo(5);
+        assertThat(sampled.seed()).isEqualTo(5);
+    }
+
+    @Test
     void askOptionsReadTheKeyValueCacheFormatDefaultingToF32() {
         FerretOptions defaults = askOptions();
         FerretOptions f16 = askOptions("--kv-cache", "f16");
@@ -124,7 +138,8 @@ final class FerretCliTest {
                 new Region.Polygon(List.of(new Region.Point(0, 0), new Region.Point(9, 0), new Region.Point(9, 9))),
                 new Region.Box(7, 8, 90, 100));
         assertThatThrownBy(() -> FerretCli.configure(new CommandLine(new RegionOptions())).parseArgs("--box", "1,2,3"))
-                .hasMessage("Invalid value for option '--box' (X1,Y1,X2,Y2): expected 4 comma-separated integers but was '1,2,3'");
+                .hasMessage("Invalid value for option '--box' (X1,Y1,X2,Y2): expected 4 comma-separated integers "
+                        + "but was '1,2,3'");
     }
 
     @Test
