@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import io.ferret4j.core.weights.CheckpointException;
+import io.ferret4j.examples.eval.EvalCommand;
 import io.ferret4j.llm.tokenizer.TokenizerException;
 
 /**
@@ -26,6 +27,8 @@ public final class FerretCli {
               convert   --model DIR --quantize q8_0 --out DIR            store the LLM matrices as Q8_0
               bench     [--model 7b|13b] [--weights f32|f16|q8_0] [--layers N] [--threads N] [--vision-weights f32|f16] [--llm-precision fp32|bf16] [--kv-cache f32|f16] [--json]
                                                                          speed and memory on random weights of the real shapes
+              eval      refexp|flickr|lvis|pope --model DIR --annotations A --images DIR --out DIR   the paper's benchmarks
+              eval score refexp|flickr|lvis|pope --predictions P ... --out M                     score as ml-ferret's scorers do
             common options: --vision-tower DIR --weights f16|f32|q8_0 --vision-weights f32|f16 --vision-precision fp32|bf16
                             --llm-precision fp32|bf16 --kv-cache f32|f16 --max-new-tokens N --temperature T --top-p P --seed S
                             --deterministic --json --annotate OUT.png --dump FILE.safetensors
@@ -54,6 +57,9 @@ public final class FerretCli {
             return args.length == 0 ? 2 : 0;
         }
         List<String> rest = Arrays.asList(args).subList(1, args.length);
+        if (args[0].equals("eval")) {
+            return EvalCommand.execute(rest, out, err);
+        }
         try {
             switch (args[0]) {
                 case "demo" -> DemoCommand.run(rest, out);

@@ -1,0 +1,135 @@
+package io.ferret4j.examples.eval;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import io.ferret4j.examples.ModelOptions;
+import io.ferret4j.llm.Ferret;
+import io.ferret4j.llm.generate.GenerationConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code ferret eval <benchmark>}: asks the model every question of the benchmark's annotation file as the
+ * reference's {@code model_*.py} does (same prompts; sampling at temperature 0.001 with HF's implicit top-k 50, up
+ * to 1024 new tokens, unless overridden), writes {@code <out>/predictions/0_of_1.jsonl} in the reference's format,
+ * scores it as the reference's scorer does and writes {@code <out>/metric.json}.
+ */
+abstract class EvalRunCommand implements Callable<Integer> {
+    /** The reference scripts' {@code max_new_tokens}. */
+    static final int MAX_NEW_TOKENS = 1024;
+    /** The reference scripts' {@code --temperature} default, with {@code do_sample=True}. */
+    static final double TEMPERATURE = 0.001;
+    /** Hugging Face's default {@code top_k}, which applies when the scripts sample. */
+    static final int TOP_K = 50;
+
+    @ParentCommand
+    EvalCommand parent;
+
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--annotations", required = true, paramLabel = "A", description = "the benchmark's annotation file")
+    Path annotations;
+
+    @Option(names = "--images", required = true, paramLabel = "DIR", description = "the benchmark's image folder")
+    Path images;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+            description = "where predictions/0_of_1.jsonl and metric.json go")
+    Path out;
+
+    /** The questions. */
+    abstract EvalBenchmark benchmark();
+
+    /** Scores the predictions written. */
+    abstract ScoreOutcome score(Path predictions);
+
+    @Override
+    public Integer call() {
+        EvalScoring.existing(annotations, "--annotations");
+        EvalScoring.existing(images, "--images");
+        EvalBenchmark benchmark = benchmark();
+        GenerationConfig generation = model.generation(MAX_NEW_TOKENS, TEMPERATURE, TOP_K, 1.0);
+        Path predictions = out.resolve("predictions");
+        try (Ferret ferret = Ferret.load(model.model(), model.ferretOptions(generation))) {
+            EvalRunner.run(ferret, benchmark, generation, predictions.resolve("0_of_1.jsonl"),
+                    getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT), parent.err());
+        }
+        ScoreOutcome outcome = score(predictions);
+        EvalJson.writeMetric(out.resolve("metric.json"), outcome.metric(), predictions);
+        outcome.referenceLines().forEach(parent.out()::println);
+        return 0;
+    }
+
+    /** RefCOCO, RefCOCO+, RefCOCOg ({@code model_refcoco.py}, {@code eval_refexp.py}). */
+    @Command(name = "refexp", mixinStandardHelpOptions = true,
+            description = "RefCOCO/+/g: ground each referring expression; precision at IoU 0.5.")
+    static final class Refexp extends EvalRunCommand {
+        @Override
+        EvalBenchmark benchmark() {
+            return new RefexpBenchmark(PredictionFiles.readJson(annotations), images);
+        }
+
+        @Override
+        ScoreOutcome score(Path predictions) {
+            return EvalScoring.refexp(predictions, annotations, parent::warn);
+        }
+    }
+
+    /** Flickr30k Entities ({@code model_flickr.py}, {@code eval_flickr_entities.py}). */
+    @Command(name = "flickr", mixinStandardHelpOptions = true,
+            description = "Flickr30k Entities: ground every phrase of each caption; recall at 1, 5, 10.")
+    static final class Flickr extends EvalRunCommand {
+        @Option(names = "--flickr-entities", required = true, paramLabel = "DIR",
+                description = "the Flickr30k Entities folder (Annotations/, Sentences/, test.txt)")
+        Path flickrEntities;
+
+        @Override
+        EvalBenchmark benchmark() {
+            EvalScoring.existing(flickrEntities, "--flickr-entities");
+            return new FlickrBenchmark(PredictionFiles.readJson(annotations), images);
+        }
+
+        @Override
+        ScoreOutcome score(Path predictions) {
+            return EvalScoring.flickr(predictions, annotations, flickrEntities, parent::warn);
+        }
+    }
+
+    /** LVIS referring classification ({@code model_lvis.py}, {@code eval_lvis.py}). */
+    @Command(name = "lvis", mixinStandardHelpOptions = true,
+            description = "LVIS: name the object at a point, box or free-form region; accuracy.")
+    static final class Lvis extends EvalRunCommand {
+        @Option(names = "--region-format", defaultValue = "point", paramLabel = "point|box|free_shape",
+                description = "the region kind (default: ${DEFAULT-VALUE})")
+        LvisBenchmark.RegionFormat regionFormat;
+
+        @Override
+        EvalBenchmark benchmark() {
+            return new LvisBenchmark(PredictionFiles.readJsonl(annotations), images, regionFormat);
+        }
+
+        @Override
+        ScoreOutcome score(Path predictions) {
+            return EvalScoring.lvis(predictions, parent::warn);
+        }
+    }
+
+    /** POPE ({@code model_pope.py}, {@code eval_pope.py}). */
+    @Command(name = "pope", mixinStandardHelpOptions = true,
+            description = "POPE: answer yes/no object questions; accuracy, precision, recall, F1, yes ratio.")
+    static final class Pope extends EvalRunCommand {
+        @Override
+        EvalBenchmark benchmark() {
+            return new PopeBenchmark(PredictionFiles.readJsonl(annotations), images);
+        }
+
+        @Override
+        ScoreOutcome score(Path predictions) {
+            return EvalScoring.pope(predictions, annotations, parent::warn);
+        }
+    }
+}
