@@ -71,7 +71,7 @@ final class RefexpScorer {
                         + "pairs sorted predictions with images by position; a missing or extra line shifts every "
                         + "later one");
             }
-            boolean[] hit = scoreImage(prediction, image, annotations.get(i));
+            boolean[] hit = scoreImage(prediction, image, annotations.get(i)).hits();
             for (int t = 0; t < hit.length; t++) {
                 hits.get(dataset)[t] += hit[t] ? 1 : 0;
             }
@@ -88,7 +88,8 @@ final class RefexpScorer {
         return new Result(precisions(hits, counts), counts);
     }
 
-    private static boolean[] scoreImage(PredictionLine prediction, JsonNode image, JsonNode annotation) {
+    /** One image's IoUs: of each decoded box (or of the 0-area fallback box), and of their mean box. */
+    static ImageScore scoreImage(PredictionLine prediction, JsonNode image, JsonNode annotation) {
         double width = number(image, "width");
         double height = number(image, "height");
         CaptionBoxes decoded;
@@ -105,16 +106,30 @@ final class RefexpScorer {
             boxes.add(new float[4]);
         }
         Target target = Target.of(annotation.path("bbox"), "image " + image.path("id"));
-        float first = target.iou(boxes.get(0));
-        float best = first;
-        for (float[] box : boxes.subList(1, boxes.size())) {
-            float iou = target.iou(box);
-            if (iou > best) {        // Python's max(): a later value replaces only if strictly greater
-                best = iou;
-            }
+        float[] ious = new float[boxes.size()];
+        for (int b = 0; b < ious.length; b++) {
+            ious[b] = target.iou(boxes.get(b));
         }
-        float mean = target.iou(mean(boxes));
-        return new boolean[] {first >= THRESHOLD, mean >= THRESHOLD, best >= THRESHOLD};
+        return new ImageScore(ious, target.iou(mean(boxes)));
+    }
+
+    /**
+     * The IoUs of one image, float32 as torch computes them.
+     *
+     * @param ious    of each box, in answer order
+     * @param meanIou of the element-wise mean box
+     */
+    record ImageScore(float[] ious, float meanIou) {
+        /** P@1 (first box), mean and upper bound (best box: Python's {@code max()}), each at IoU ≥ 0.5. */
+        boolean[] hits() {
+            float best = ious[0];
+            for (float iou : ious) {
+                if (iou > best) {        // Python's max(): a later value replaces only if strictly greater
+                    best = iou;
+                }
+            }
+            return new boolean[] {ious[0] >= THRESHOLD, meanIou >= THRESHOLD, best >= THRESHOLD};
+        }
     }
 
     /** torch's {@code mean(0)} on float32: the sum, then one division. */
