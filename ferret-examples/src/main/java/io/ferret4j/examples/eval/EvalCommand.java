@@ -41,7 +41,7 @@ public final class EvalCommand implements Callable<Integer> {
      * @return the exit code: 0 on success, 2 for a usage error, 1 for any other failure
      */
     public static int execute(List<String> args, PrintStream out, PrintStream err) {
-        CommandLine cli = new CommandLine(new EvalCommand(out, err))
+        CommandLine cli = new CommandLine(new EvalCommand(out, err)).setCommandName("ferret eval")
                 .setOut(new PrintWriter(out, true, StandardCharsets.UTF_8))
                 .setErr(new PrintWriter(err, true, StandardCharsets.UTF_8))
                 .setExecutionExceptionHandler((e, command, parsed) -> {

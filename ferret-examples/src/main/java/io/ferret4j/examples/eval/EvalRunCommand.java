@@ -7,15 +7,18 @@ import io.ferret4j.examples.ModelOptions;
 import io.ferret4j.llm.Ferret;
 import io.ferret4j.llm.generate.GenerationConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ferret eval <benchmark>}: asks the model every question of the benchmark's annotation file as the
  * reference's {@code model_*.py} does (same prompts; sampling at temperature 0.001 with HF's implicit top-k 50, up
  * to 1024 new tokens, unless overridden), writes {@code <out>/predictions/0_of_1.jsonl} in the reference's format,
- * scores it as the reference's scorer does and writes {@code <out>/metric.json}.
+ * scores it as the reference's scorer does and writes {@code <out>/metric.json}. With {@code --num-chunks N} it runs
+ * chunk {@code --chunk-idx} only, into {@code <k>_of_<N>.jsonl}, and leaves scoring to {@code ferret eval score}.
  */
 abstract class EvalRunCommand implements Callable<Integer> {
     /** The reference scripts' {@code max_new_tokens}. */
@@ -28,6 +31,9 @@ abstract class EvalRunCommand implements Callable<Integer> {
     @ParentCommand
     EvalCommand parent;
 
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     ModelOptions model;
 
@@ -38,8 +44,15 @@ abstract class EvalRunCommand implements Callable<Integer> {
     Path images;
 
     @Option(names = "--out", required = true, paramLabel = "DIR",
-            description = "where predictions/0_of_1.jsonl and metric.json go")
+            description = "where predictions/<k>_of_<n>.jsonl and metric.json go")
     Path out;
+
+    @Option(names = "--num-chunks", defaultValue = "1", paramLabel = "N",
+            description = "split the questions into N chunks, as the reference's --num-chunks (default: 1)")
+    int numChunks;
+
+    @Option(names = "--chunk-idx", defaultValue = "0", paramLabel = "K", description = "the chunk to run (default: 0)")
+    int chunkIdx;
 
     /** The questions. */
     abstract EvalBenchmark benchmark();
@@ -52,16 +65,38 @@ abstract class EvalRunCommand implements Callable<Integer> {
         EvalScoring.existing(annotations, "--annotations");
         EvalScoring.existing(images, "--images");
         EvalBenchmark benchmark = benchmark();
+        int[] chunk = chunk(benchmark.size());
         GenerationConfig generation = model.generation(MAX_NEW_TOKENS, TEMPERATURE, TOP_K, 1.0);
         Path predictions = out.resolve("predictions");
+        Path file = predictions.resolve(chunkIdx + "_of_" + numChunks + ".jsonl");
         try (Ferret ferret = Ferret.load(model.model(), model.ferretOptions(generation))) {
-            EvalRunner.run(ferret, benchmark, generation, predictions.resolve("0_of_1.jsonl"),
-                    getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT), parent.err());
+            EvalRunner.run(ferret, benchmark, chunk[0], chunk[1], generation, file,
+                    spec.name(), parent.err());
+        }
+        if (numChunks > 1) {
+            parent.out().println("wrote " + file + "; when every chunk is done, score the folder with "
+                    + "ferret eval score " + spec.name() + " --predictions "
+                    + predictions + " ...");
+            return 0;
         }
         ScoreOutcome outcome = score(predictions);
         EvalJson.writeMetric(out.resolve("metric.json"), outcome.metric(), predictions);
         outcome.referenceLines().forEach(parent.out()::println);
         return 0;
+    }
+
+    /**
+     * The reference's {@code get_chunk}: chunks of {@code ceil(size / n)} questions; {@code [from, to)} of chunk
+     * {@code --chunk-idx} (empty when there are fewer chunks than asked for).
+     */
+    private int[] chunk(int size) {
+        if (numChunks < 1 || chunkIdx < 0 || chunkIdx >= numChunks) {
+            throw new IllegalArgumentException("--chunk-idx " + chunkIdx + " must be in [0, --num-chunks " + numChunks
+                    + ")");
+        }
+        int chunkSize = (size + numChunks - 1) / numChunks;
+        int from = Math.min(size, chunkIdx * chunkSize);
+        return new int[] {from, Math.min(size, from + chunkSize)};
     }
 
     /** RefCOCO, RefCOCO+, RefCOCOg ({@code model_refcoco.py}, {@code eval_refexp.py}). */

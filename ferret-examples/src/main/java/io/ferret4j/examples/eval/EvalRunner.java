@@ -29,12 +29,12 @@ final class EvalRunner {
     }
 
     /**
-     * Writes {@code predictions} (JSONL, one line per question).
+     * Writes {@code predictions} (JSONL, one line per question) for questions {@code [from, to)}.
      *
      * @param generation the decoding, as the reference's script sets it unless overridden
      */
-    static void run(Ferret ferret, EvalBenchmark benchmark, GenerationConfig generation, Path predictions,
-                    String task, PrintStream progress) {
+    static void run(Ferret ferret, EvalBenchmark benchmark, int from, int to, GenerationConfig generation,
+                    Path predictions, String task, PrintStream progress) {
         AskOptions ask = AskOptions.defaults().withGeneration(generation);
         try {
             Files.createDirectories(predictions.toAbsolutePath().getParent());
@@ -42,10 +42,10 @@ final class EvalRunner {
             throw new UncheckedIOException("cannot create the folder of " + predictions, e);
         }
         try (BufferedWriter out = Files.newBufferedWriter(predictions, StandardCharsets.UTF_8);
-             ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(benchmark.size())
+             ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(to - from)
                      .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(progress))
                      .showSpeed().build()) {
-            for (int i = 0; i < benchmark.size(); i++) {
+            for (int i = from; i < to; i++) {
                 EvalSample sample = benchmark.sample(i);
                 BufferedImage pixels = ImageFiles.read(sample.image());
                 FerretAnswer answer = ferret.ask(ImageFactory.getInstance().fromImage(pixels), sample.question(),
