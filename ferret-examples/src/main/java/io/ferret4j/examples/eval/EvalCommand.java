@@ -42,6 +42,7 @@ public final class EvalCommand implements Callable<Integer> {
      */
     public static int execute(List<String> args, PrintStream out, PrintStream err) {
         CommandLine cli = new CommandLine(new EvalCommand(out, err)).setCommandName("ferret eval")
+                .setCaseInsensitiveEnumValuesAllowed(true)
                 .setOut(new PrintWriter(out, true, StandardCharsets.UTF_8))
                 .setErr(new PrintWriter(err, true, StandardCharsets.UTF_8))
                 .setExecutionExceptionHandler((e, command, parsed) -> {

@@ -138,8 +138,8 @@ abstract class EvalRunCommand implements Callable<Integer> {
     @Command(name = "lvis", mixinStandardHelpOptions = true,
             description = "LVIS: name the object at a point, box or free-form region; accuracy.")
     static final class Lvis extends EvalRunCommand {
-        @Option(names = "--region-format", defaultValue = "point", paramLabel = "point|box|free_shape",
-                description = "the region kind (default: ${DEFAULT-VALUE})")
+        @Option(names = "--region-format", defaultValue = "POINT", paramLabel = "point|box|free_shape",
+                description = "the region kind (default: point)")
         LvisBenchmark.RegionFormat regionFormat;
 
         @Override

@@ -40,7 +40,7 @@ final class FlickrScorer {
      * @throws IllegalArgumentException where the reference crashes: a phrase not among the sentence's boxed
      *         phrases, a box with fewer than 4 numbers, a missing field
      */
-    static Result score(List<PredictionLine> predictions, JsonNode annotation, FlickrEntities entities,
+    static Result score(List<JsonLine> predictions, JsonNode annotation, FlickrEntities entities,
                         Consumer<String> warnings) {
         JsonNode images = annotation.path("images");
         if (!images.isArray()) {
@@ -63,7 +63,7 @@ final class FlickrScorer {
         return new Result(recall.report(), recall.phrases, predictions.size());
     }
 
-    private static void scoreSentence(JsonNode item, PredictionLine prediction, FlickrEntities entities,
+    private static void scoreSentence(JsonNode item, JsonLine prediction, FlickrEntities entities,
                                       Recall recall) {
         JsonNode positives = item.path("tokens_positive_eval");
         if (positives.isEmpty()) {
@@ -81,26 +81,31 @@ final class FlickrScorer {
         for (JsonNode positive : positives) {
             String phrase = PythonText.slice(caption, positive.path(0).path(0).asInt(), positive.path(0).path(1).asInt());
             FlickrEntities.Phrase gt = phrases.stream().filter(p -> p.phrase().equals(phrase)).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException(where + ": phrase '" + phrase
-                            + "' is not among the sentence's boxed phrases " + phrases.stream().map(FlickrEntities.Phrase::phrase).toList()));
-            List<double[]> kept = new ArrayList<>();
-            for (int i = 0; i < decoded.boxes().size(); i++) {
-                if (PhraseMatch.similar(decoded.entities().get(i), phrase)) {
-                    long[] b = decoded.boxes().get(i);
-                    kept.add(new double[] {b[0], b[1], b[2], b[3]});
-                }
-            }
-            if (kept.isEmpty()) {
-                kept.add(new double[4]);
-            }
+                    .orElseThrow(() -> new IllegalArgumentException(where + ": phrase '" + phrase + "' is not among "
+                            + "the sentence's boxed phrases " + phrases.stream().map(FlickrEntities.Phrase::phrase).toList()));
             long[] t = entities.box(imageId, gt.phraseId());
             double[] target = {t[0], t[1], t[2], t[3]};
-            double[] ious = kept.stream().mapToDouble(b -> BoxIou.float64(b, target)).toArray();
-            recall.add(ious, gt.types());
+            recall.add(keptBoxes(decoded, phrase).stream().mapToDouble(b -> BoxIou.float64(b, target)).toArray(),
+                    gt.types());
         }
     }
 
-    private static CaptionBoxes decode(PredictionLine prediction, JsonNode item) {
+    /** The answer's boxes whose entity reads like {@code phrase}, or the 0-area box if there is none. */
+    private static List<double[]> keptBoxes(CaptionBoxes decoded, String phrase) {
+        List<double[]> kept = new ArrayList<>();
+        for (int i = 0; i < decoded.boxes().size(); i++) {
+            if (PhraseMatch.similar(decoded.entities().get(i), phrase)) {
+                long[] b = decoded.boxes().get(i);
+                kept.add(new double[] {b[0], b[1], b[2], b[3]});
+            }
+        }
+        if (kept.isEmpty()) {
+            kept.add(new double[4]);
+        }
+        return kept;
+    }
+
+    private static CaptionBoxes decode(JsonLine prediction, JsonNode item) {
         try {
             return CaptionBoxes.decode(prediction.text("text"), item.path("width").asDouble(),
                     item.path("height").asDouble());

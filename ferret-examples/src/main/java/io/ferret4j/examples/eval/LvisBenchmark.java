@@ -1,8 +1,10 @@
 package io.ferret4j.examples.eval;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Locale;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -21,13 +23,13 @@ final class LvisBenchmark implements EvalBenchmark {
     private static final int SPAN = 5;
 
     /** The region kinds of the paper's LVIS table. */
-    enum RegionFormat { point, box, free_shape }
+    enum RegionFormat { POINT, BOX, FREE_SHAPE }
 
-    private final List<PredictionLine> objects;
+    private final List<JsonLine> objects;
     private final Path imageDir;
     private final RegionFormat format;
 
-    LvisBenchmark(List<PredictionLine> objects, Path imageDir, RegionFormat format) {
+    LvisBenchmark(List<JsonLine> objects, Path imageDir, RegionFormat format) {
         this.objects = objects;
         this.imageDir = imageDir;
         this.format = format;
@@ -40,7 +42,7 @@ final class LvisBenchmark implements EvalBenchmark {
 
     @Override
     public EvalSample sample(int index) {
-        PredictionLine o = objects.get(index);
+        JsonLine o = objects.get(index);
         JsonNode json = o.json();
         int width = (int) o.integer("width");
         int height = (int) o.integer("height");
@@ -64,49 +66,45 @@ final class LvisBenchmark implements EvalBenchmark {
         });
     }
 
-    private String location(PredictionLine o, int width, int height) {
+    private String location(JsonLine o, int width, int height) {
         double ratioW = VOCAB * 1.0 / width;
         double ratioH = VOCAB * 1.0 / height;
-        return switch (format) {
-            case point -> "[" + (long) (coordinate(o, "sample_point", 0) * ratioW) + ", "
-                    + (long) (coordinate(o, "sample_point", 1) * ratioH) + "]";
-            case box -> "[" + (long) (coordinate(o, "bbox_norm", 0) * VOCAB) + ", "
-                    + (long) (coordinate(o, "bbox_norm", 1) * VOCAB) + ", " + (long) (coordinate(o, "bbox_norm", 2) * VOCAB)
-                    + ", " + (long) (coordinate(o, "bbox_norm", 3) * VOCAB) + "]";
-            case free_shape -> "[" + (long) (coordinate(o, "free_shape_bbox_raw", 0) * ratioW) + ", "
-                    + (long) (coordinate(o, "free_shape_bbox_raw", 1) * ratioH) + ", "
-                    + (long) (coordinate(o, "free_shape_bbox_raw", 2) * ratioW) + ", "
-                    + (long) (coordinate(o, "free_shape_bbox_raw", 3) * ratioH) + "]";
+        long[] grid = switch (format) {
+            case POINT -> scaled(o, "sample_point", 2, ratioW, ratioH);
+            case BOX -> scaled(o, "bbox_norm", 4, VOCAB, VOCAB);
+            case FREE_SHAPE -> scaled(o, "free_shape_bbox_raw", 4, ratioW, ratioH);
         };
+        return Arrays.toString(grid);
     }
 
     /** {@code generate_mask_for_feature}, turned from its x-major {@code [w, h]} array into a row-major mask. */
-    private Region.Mask mask(PredictionLine o, int width, int height) {
+    private Region.Mask mask(JsonLine o, int width, int height) {
         BitSet bits = new BitSet(width * height);
         switch (format) {
-            case point -> {
+            case POINT -> {
                 double x = coordinate(o, "sample_point", 0);
                 double y = coordinate(o, "sample_point", 1);
                 fill(bits, width, height, (long) Math.max(0, x - SPAN), (long) Math.min(width, x + SPAN + 1),
                         (long) Math.max(0, y - SPAN), (long) Math.min(height, y + SPAN + 1), null);
             }
-            case box -> fill(bits, width, height, (long) (coordinate(o, "bbox_norm", 0) * width),
-                    (long) (coordinate(o, "bbox_norm", 2) * width) + 1, (long) (coordinate(o, "bbox_norm", 1) * height),
-                    (long) (coordinate(o, "bbox_norm", 3) * height) + 1, null);
-            case free_shape -> {
+            case BOX -> {
+                long[] box = scaled(o, "bbox_norm", 4, width, height);
+                fill(bits, width, height, box[0], box[2] + 1, box[1], box[3] + 1, null);
+            }
+            case FREE_SHAPE -> {
                 JsonNode segment = o.field("free_shape_segment_mask");
                 if (segment.size() != width || segment.path(0).size() != height) {
                     throw new IllegalArgumentException(o.where() + ": free_shape_segment_mask must be [width " + width
-                            + "][height " + height + "], found [" + segment.size() + "][" + segment.path(0).size() + "]");
+                            + "][height " + height + "], found [" + segment.size() + "][" + segment.path(0).size()
+                            + "]");
                 }
-                fill(bits, width, height, (long) coordinate(o, "free_shape_bbox_raw", 0),
-                        (long) coordinate(o, "free_shape_bbox_raw", 2) + 1, (long) coordinate(o, "free_shape_bbox_raw", 1),
-                        (long) coordinate(o, "free_shape_bbox_raw", 3) + 1, segment);
+                long[] box = scaled(o, "free_shape_bbox_raw", 4, 1, 1);
+                fill(bits, width, height, box[0], box[2] + 1, box[1], box[3] + 1, segment);
             }
         }
         if (bits.isEmpty()) {
-            throw new IllegalArgumentException(o.where() + ": the " + format + " region covers no pixel of the "
-                    + width + "×" + height + " image");
+            throw new IllegalArgumentException(o.where() + ": the " + format.name().toLowerCase(Locale.ROOT)
+                    + " region covers no pixel of the " + width + "×" + height + " image");
         }
         return new Region.Mask(width, height, bits);
     }
@@ -123,7 +121,16 @@ final class LvisBenchmark implements EvalBenchmark {
         }
     }
 
-    private static double coordinate(PredictionLine o, String field, int index) {
+    /** The first {@code count} numbers of {@code field}, x scaled by {@code sx} and y by {@code sy}, truncated. */
+    private static long[] scaled(JsonLine o, String field, int count, double sx, double sy) {
+        long[] out = new long[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = (long) (coordinate(o, field, i) * (i % 2 == 0 ? sx : sy));
+        }
+        return out;
+    }
+
+    private static double coordinate(JsonLine o, String field, int index) {
         JsonNode v = o.field(field).path(index);
         if (!v.isNumber()) {
             throw new IllegalArgumentException(o.where() + ": " + field + "[" + index + "] must be a number, found " + v);

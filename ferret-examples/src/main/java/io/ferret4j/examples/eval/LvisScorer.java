@@ -35,19 +35,19 @@ final class LvisScorer {
      * @throws IllegalArgumentException for no lines at all, or a synonym with a {@code (} but not exactly one
      *         {@code (} and a {@code )} (the reference fails an assertion there)
      */
-    static Result score(List<PredictionLine> predictions, Consumer<String> warnings) {
+    static Result score(List<JsonLine> predictions, Consumer<String> warnings) {
         if (predictions.isEmpty()) {
             throw new IllegalArgumentException("no prediction lines to score");
         }
         int correct = 0;
-        for (PredictionLine p : predictions) {
+        for (JsonLine p : predictions) {
             correct += isCorrect(p, warnings) ? 1 : 0;
         }
         return new Result(correct, predictions.size());
     }
 
     /** Whether one line's answer names its category, by the reference's rule. */
-    static boolean isCorrect(PredictionLine p, Consumer<String> warnings) {
+    static boolean isCorrect(JsonLine p, Consumer<String> warnings) {
         String name = PythonText.strip(p.text("name").replace('_', ' '));
         List<String> synonyms = synonyms(p, warnings);
         String text = withoutNegations(p.text("text"));
@@ -59,7 +59,7 @@ final class LvisScorer {
         return NO.matcher(NOT.matcher(text).replaceAll("")).replaceAll("");
     }
 
-    private static List<String> synonyms(PredictionLine p, Consumer<String> warnings) {
+    private static List<String> synonyms(JsonLine p, Consumer<String> warnings) {
         JsonNode raw = p.field("synonyms");
         if (!raw.isArray()) {
             throw new IllegalArgumentException(p.where() + ": \"synonyms\" must be a list, found " + raw);

@@ -12,10 +12,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code image}; each answer becomes {@code {question, answer}} with the answer lower-cased.
  */
 final class PopeBenchmark implements EvalBenchmark {
-    private final List<PredictionLine> questions;
+    private final List<JsonLine> questions;
     private final Path imageDir;
 
-    PopeBenchmark(List<PredictionLine> questions, Path imageDir) {
+    PopeBenchmark(List<JsonLine> questions, Path imageDir) {
         this.questions = questions;
         this.imageDir = imageDir;
     }
@@ -27,7 +27,7 @@ final class PopeBenchmark implements EvalBenchmark {
 
     @Override
     public EvalSample sample(int index) {
-        PredictionLine q = questions.get(index);
+        JsonLine q = questions.get(index);
         String question = q.text("text");
         return new EvalSample(imageDir.resolve(q.text("image")), question, List.of(), (answer, width, height) -> {
             ObjectNode line = JsonNodeFactory.instance.objectNode();

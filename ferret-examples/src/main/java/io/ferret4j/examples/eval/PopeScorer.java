@@ -26,12 +26,12 @@ final class PopeScorer {
     }
 
     /** Scores the answers against the annotation lines ({@code label}). */
-    static Result score(List<PredictionLine> answers, List<PredictionLine> annotations, Consumer<String> warnings) {
+    static Result score(List<JsonLine> answers, List<JsonLine> annotations, Consumer<String> warnings) {
         if (answers.isEmpty()) {
             throw new IllegalArgumentException("no answers to score");
         }
         List<Boolean> labels = new ArrayList<>();
-        for (PredictionLine a : annotations) {
+        for (JsonLine a : annotations) {
             JsonNode label = a.field("label");
             labels.add(!(label.isTextual() && label.asText().equals("no")));
         }

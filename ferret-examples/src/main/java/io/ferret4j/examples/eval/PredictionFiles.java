@@ -55,8 +55,8 @@ final class PredictionFiles {
     }
 
     /** Every line of every file of {@code path}, in reading order. */
-    static List<PredictionLine> read(Path path, Consumer<String> warnings) {
-        List<PredictionLine> lines = new ArrayList<>();
+    static List<JsonLine> read(Path path, Consumer<String> warnings) {
+        List<JsonLine> lines = new ArrayList<>();
         for (Path file : files(path, warnings)) {
             lines.addAll(readJsonl(file));
         }
@@ -64,16 +64,16 @@ final class PredictionFiles {
     }
 
     /** The lines of one JSONL file; each must be a JSON object. */
-    static List<PredictionLine> readJsonl(Path file) {
+    static List<JsonLine> readJsonl(Path file) {
         List<String> raw;
         try {
             raw = Files.readAllLines(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
-        List<PredictionLine> lines = new ArrayList<>(raw.size());
+        List<JsonLine> lines = new ArrayList<>(raw.size());
         for (int i = 0; i < raw.size(); i++) {
-            lines.add(new PredictionLine(file, i + 1, parse(file, i + 1, raw.get(i))));
+            lines.add(new JsonLine(file, i + 1, parse(file, i + 1, raw.get(i))));
         }
         return lines;
     }

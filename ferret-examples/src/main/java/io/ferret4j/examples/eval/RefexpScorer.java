@@ -38,8 +38,8 @@ final class RefexpScorer {
      * @throws IllegalArgumentException where the reference crashes: an image and annotation out of step, an unknown
      *         {@code dataset_name}, a box with fewer than 4 numbers, a missing field
      */
-    static Result score(List<PredictionLine> predictions, JsonNode annotation, Consumer<String> warnings) {
-        List<PredictionLine> sorted = new ArrayList<>(predictions);
+    static Result score(List<JsonLine> predictions, JsonNode annotation, Consumer<String> warnings) {
+        List<JsonLine> sorted = new ArrayList<>(predictions);
         sorted.sort(Comparator.comparingLong(p -> p.integer("image_id")));
         JsonNode images = require(annotation, "images");
         JsonNode annotations = require(annotation, "annotations");
@@ -49,27 +49,17 @@ final class RefexpScorer {
             hits.put(d, new int[TESTS.size()]);
             counts.put(d, 0);
         });
-        int pairs = Math.min(images.size(), annotations.size());
-        int scored = Math.min(pairs, sorted.size());
+        int scored = Math.min(Math.min(images.size(), annotations.size()), sorted.size());
         int shifted = 0;
         for (int i = 0; i < scored; i++) {
             JsonNode image = images.get(i);
-            long id = image.path("id").asLong();
-            if (!image.path("id").equals(annotations.get(i).path("image_id"))) {
-                throw new IllegalArgumentException("annotation " + i + " (image_id " + annotations.get(i).path("image_id")
-                        + ") is not for image " + i + " (id " + image.path("id") + "): the reference pairs them by position");
-            }
-            String dataset = image.path("dataset_name").asText();
-            if (!hits.containsKey(dataset)) {
-                throw new IllegalArgumentException("image " + id + ": dataset_name \"" + dataset + "\" is not one of "
-                        + DATASETS);
-            }
-            PredictionLine prediction = sorted.get(i);
-            if (prediction.integer("image_id") != id && shifted++ == 0) {
+            String dataset = checkedDataset(image, annotations.get(i), i);
+            JsonLine prediction = sorted.get(i);
+            if (prediction.integer("image_id") != image.path("id").asLong() && shifted++ == 0) {
                 warnings.accept(prediction.where() + ": prediction for image_id " + prediction.integer("image_id")
-                        + " is scored against image " + id + " (annotation position " + i + "), as the reference "
-                        + "pairs sorted predictions with images by position; a missing or extra line shifts every "
-                        + "later one");
+                        + " is scored against image " + image.path("id") + " (annotation position " + i + "), as "
+                        + "the reference pairs sorted predictions with images by position; a missing or extra line "
+                        + "shifts every later one");
             }
             boolean[] hit = scoreImage(prediction, image, annotations.get(i)).hits();
             for (int t = 0; t < hit.length; t++) {
@@ -88,8 +78,23 @@ final class RefexpScorer {
         return new Result(precisions(hits, counts), counts);
     }
 
+    /** The image's dataset, after the checks the reference makes (or crashes on). */
+    private static String checkedDataset(JsonNode image, JsonNode annotation, int position) {
+        if (!image.path("id").equals(annotation.path("image_id"))) {
+            throw new IllegalArgumentException("annotation " + position + " (image_id " + annotation.path("image_id")
+                    + ") is not for image " + position + " (id " + image.path("id") + "): the reference pairs them "
+                    + "by position");
+        }
+        String dataset = image.path("dataset_name").asText();
+        if (!DATASETS.contains(dataset)) {
+            throw new IllegalArgumentException("image " + image.path("id") + ": dataset_name \"" + dataset
+                    + "\" is not one of " + DATASETS);
+        }
+        return dataset;
+    }
+
     /** One image's IoUs: of each decoded box (or of the 0-area fallback box), and of their mean box. */
-    static ImageScore scoreImage(PredictionLine prediction, JsonNode image, JsonNode annotation) {
+    static ImageScore scoreImage(JsonLine prediction, JsonNode image, JsonNode annotation) {
         double width = number(image, "width");
         double height = number(image, "height");
         CaptionBoxes decoded;

@@ -42,7 +42,7 @@ final class EvalGoldensTest {
 
         for (JsonNode item : items) {
             int position = item.get("position").asInt();
-            PredictionLine prediction = new PredictionLine(Path.of("item"), position,
+            JsonLine prediction = new JsonLine(Path.of("item"), position,
                     JsonNodeFactory.instance.objectNode().put("text", item.get("prediction_text").asText()));
             RefexpScorer.ImageScore score = RefexpScorer.scoreImage(prediction, annotation.get("images").get(position),
                     annotation.get("annotations").get(position));
@@ -82,9 +82,9 @@ final class EvalGoldensTest {
         assertThat(outcome.metric().get("correct").asInt()).isEqualTo(expected.get("correct").asInt());
         assertThat(outcome.metric().get("total").asInt()).isEqualTo(expected.get("total").asInt());
         assertThat(outcome.referenceLines()).containsExactly(expected.get("stdout_metric_line").asText());
-        List<PredictionLine> lines = PredictionFiles.read(set.resolve("predictions"), warnings::add);
+        List<JsonLine> lines = PredictionFiles.read(set.resolve("predictions"), warnings::add);
         for (JsonNode item : expected.get("items")) {
-            PredictionLine line = lines.get(item.get("line").asInt());
+            JsonLine line = lines.get(item.get("line").asInt());
             assertThat(LvisScorer.isCorrect(line, warnings::add)).as("%s: %s", line.where(), item.get("rule"))
                     .isEqualTo(item.get("correct").asBoolean());
         }

@@ -69,7 +69,7 @@ final class EvalRefexpEndToEndTest {
             assertThat(listing.map(p -> p.getFileName().toString())).containsExactly("0_of_1.jsonl");
         }
         List<String> raw = Files.readAllLines(out.resolve("predictions/0_of_1.jsonl"));
-        List<PredictionLine> lines = PredictionFiles.readJsonl(out.resolve("predictions/0_of_1.jsonl"));
+        List<JsonLine> lines = PredictionFiles.readJsonl(out.resolve("predictions/0_of_1.jsonl"));
         assertThat(lines).hasSize(3);
         for (int i = 0; i < 3; i++) {
             JsonNode line = lines.get(i).json();

@@ -18,7 +18,7 @@ final class LvisBenchmarkTest {
 
     @Test
     void pointQuestionsUseTheGridAndAnElevenPixelWindowClippedToTheImage() {
-        EvalSample sample = new LvisBenchmark(objects(), IMAGES, LvisBenchmark.RegionFormat.point).sample(0);
+        EvalSample sample = new LvisBenchmark(objects(), IMAGES, LvisBenchmark.RegionFormat.POINT).sample(0);
 
         // (3, 4) on 20×10 -> [3 * 1000/20, 4 * 1000/10]; the window x 0..8 (clipped at 0), y 0..9 (clipped at 10)
         assertThat(sample.question()).isEqualTo("Is the object [150, 400] <region_fea> of the image a cat or a dog?");
@@ -31,7 +31,7 @@ final class LvisBenchmarkTest {
 
     @Test
     void oddLinesSwapTheNamesAndBoxesComeFromTheNormalisedBox() {
-        EvalSample sample = new LvisBenchmark(objects(), IMAGES, LvisBenchmark.RegionFormat.box).sample(1);
+        EvalSample sample = new LvisBenchmark(objects(), IMAGES, LvisBenchmark.RegionFormat.BOX).sample(1);
 
         // bbox_norm [0.1, 0.2, 0.5, 0.6] -> grid [100, 200, 500, 600], pixels [2, 2, 10, 6] inclusive: 9 × 5
         assertThat(sample.question()).isEqualTo(
@@ -44,7 +44,7 @@ final class LvisBenchmarkTest {
 
     @Test
     void freeShapesAreTheirBoxTimesTheXMajorSegmentMask() {
-        EvalSample sample = new LvisBenchmark(objects(), IMAGES, LvisBenchmark.RegionFormat.free_shape).sample(0);
+        EvalSample sample = new LvisBenchmark(objects(), IMAGES, LvisBenchmark.RegionFormat.FREE_SHAPE).sample(0);
 
         // free_shape_bbox_raw [2, 1, 4, 3] -> grid [100, 100, 200, 300]; the segment (x-major [20][10]) is set at
         // (3, 2) inside the box and at (10, 5) outside it
@@ -56,8 +56,8 @@ final class LvisBenchmarkTest {
         assertThat(sample.line().of("A cat.", 20, 10).get("id").asInt()).isEqualTo(5);
     }
 
-    private static List<PredictionLine> objects() {
-        List<PredictionLine> lines = new ArrayList<>();
+    private static List<JsonLine> objects() {
+        List<JsonLine> lines = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             ObjectNode o = JsonNodeFactory.instance.objectNode();
             o.put("id", 5 + i).put("image_path", "dataset/cocoval2017/000000397000.jpg").put("width", 20)
@@ -74,7 +74,7 @@ final class LvisBenchmarkTest {
                     column.add((x == 3 && y == 2) || (x == 10 && y == 5) ? 1 : 0);
                 }
             }
-            lines.add(new PredictionLine(Path.of("lvis_eval.jsonl"), i + 1, o));
+            lines.add(new JsonLine(Path.of("lvis_eval.jsonl"), i + 1, o));
         }
         return lines;
     }

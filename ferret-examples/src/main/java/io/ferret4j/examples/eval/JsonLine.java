@@ -5,14 +5,14 @@ import java.nio.file.Path;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * One line of a prediction (or annotation) JSONL file, with where it came from so that every error and warning can
- * name the file and line.
+ * One line of a JSONL file (predictions, or an annotation written as JSON lines), with where it came from, so that
+ * every error and warning can name the file and line.
  *
  * @param file the file
  * @param line the line number, from 1
  * @param json the parsed object
  */
-record PredictionLine(Path file, int line, JsonNode json) {
+record JsonLine(Path file, int line, JsonNode json) {
 
     /** {@code file:line}, for messages. */
     String where() {
