@@ -20,11 +20,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code ferret eval refexp} end to end with the reference's tiny checkpoint (random weights, so the answers are
+ * {@code ferret eval refexp} (and {@code lvis}, whose questions carry a region) end to end with the reference's tiny checkpoint (random weights, so the answers are
  * arbitrary) on a three-image annotation file: the predictions are in {@code model_refcoco.py}'s format and
  * {@code metric.json} is what scoring them gives.
  */
-final class EvalRefexpEndToEndTest {
+final class EvalEndToEndTest {
     private static final List<String> PHOTOS = List.of("clip/images/bathroom.jpg", "clip/images/kitchen.png",
             "more-photos/waterview.jpg");
     private static final List<String> CAPTIONS = List.of("the white bathtub", "a pot, on the stove", "the boat");
@@ -95,5 +95,35 @@ final class EvalRefexpEndToEndTest {
             }
         }
         assertThat(stdout.toString(StandardCharsets.UTF_8)).startsWith(" Dataset: refcoco - Precision @ 1, mean, all: [");
+    }
+
+    @Test
+    void lvisAsksAboutTheRegionAndScoresWhatItWrote() throws IOException {
+        Path images = dir.resolve("images");
+        Files.createDirectories(images);
+        Files.copy(Goldens.path(PHOTOS.get(0)), images.resolve("000000000001.jpg"));
+        BufferedImage pixels = ImageFiles.read(images.resolve("000000000001.jpg"));
+        String object = String.format("{\"id\": 7, \"image_path\": \"val2017/000000000001.jpg\", \"width\": %d,"
+                + " \"height\": %d, \"name\": \"bathtub\", \"neg_class\": \"dog\", \"synonyms\": [\"bath_tub\"],"
+                + " \"sample_point\": [300, 200], \"bbox\": [200, 100, 200, 200], \"bbox_norm\": [0.3, 0.2, 0.6, 0.6]}",
+                pixels.getWidth(), pixels.getHeight());
+        Path annotation = EvalFiles.write(dir.resolve("lvis_eval.jsonl"), object);
+        Path out = dir.resolve("out");
+
+        int code = FerretCli.run(new String[] {"eval", "lvis", "--model", Goldens.path("ferret/checkpoint").toString(),
+                "--annotations", annotation.toString(), "--images", images.toString(), "--out", out.toString(),
+                "--region-format", "point", "--max-new-tokens", "6"}, System.in, System.out, System.err);
+
+        assertThat(code).isZero();
+        List<JsonLine> lines = PredictionFiles.readJsonl(out.resolve("predictions/0_of_1.jsonl"));
+        JsonNode line = lines.get(0).json();
+        List<String> fields = new ArrayList<>();
+        line.fieldNames().forEachRemaining(fields::add);
+        assertThat(fields).containsExactly("id", "image_path", "prompt", "text", "name", "synonyms", "bbox",
+                "bbox_norm", "width", "height");
+        assertThat(line.get("prompt").asText()).isEqualTo("Is the object [" + 300 * 1000 / pixels.getWidth() + ", "
+                + 200 * 1000 / pixels.getHeight() + "] <region_fea> of the image a bathtub or a dog?");
+        assertThat(PredictionFiles.readJson(out.resolve("metric.json")))
+                .isEqualTo(LvisScorer.score(lines, w -> { }).metricJson());
     }
 }
