@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
 import io.ferret4j.core.kernels.KernelPool;
+import io.ferret4j.core.machine.MachineReport;
 import io.ferret4j.core.kernels.MemoryBandwidth;
 import io.ferret4j.core.kernels.RowKernels;
 import io.ferret4j.core.nn.WeightFormat;
@@ -133,6 +134,8 @@ final class BenchCommand implements Callable<Integer> {
                                                int threads, int newTokens, Path dir, Consumer<String> log) {
         WeightFormat format = options.weightFormat();
         Map<String, Object> r = new LinkedHashMap<>();
+        MachineReport machine = MachineReport.read();
+        machine.lines().forEach(log);
         log.accept("measuring memory bandwidth and sgemm ...");
         double bandwidth = MemoryBandwidth.readGbs(MemoryBandwidth.DEFAULT_BYTES, KernelPool.shared(), RowKernels.best());
         double sgemm = MachineLimits.sgemmGflops();
@@ -167,13 +170,19 @@ final class BenchCommand implements Callable<Integer> {
         r.put("llm_precision", options.llmPrecision().toString());
         r.put("kv_cache", options.kvCacheFormat().toString());
         r.put("threads", threads);
-        r.put("java", Runtime.version().toString());
+        r.put("machine", machine);
         return r;
     }
 
     private static String table(Map<String, Object> r) {
         StringBuilder sb = new StringBuilder();
-        r.forEach((k, v) -> sb.append(String.format("%-28s %s%n", k, v instanceof Double d ? String.format("%.3f", d) : v)));
+        r.forEach((k, v) -> {
+            if (v instanceof MachineReport m) {
+                m.lines().forEach(line -> sb.append(line).append('\n'));
+            } else {
+                sb.append(String.format("%-28s %s%n", k, v instanceof Double d ? String.format("%.3f", d) : v));
+            }
+        });
         return sb.toString();
     }
 

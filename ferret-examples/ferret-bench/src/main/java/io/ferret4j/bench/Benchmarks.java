@@ -7,6 +7,7 @@ import java.util.Map;
 import io.ferret4j.core.dnnl.DnnlBenchmark;
 import io.ferret4j.core.kernels.Bf16PrefillBenchmark;
 import io.ferret4j.core.kernels.KernelBenchmark;
+import io.ferret4j.core.machine.MachineReport;
 import io.ferret4j.encoder.ClipEncodeBenchmark;
 import io.ferret4j.llm.LlamaDecoderBenchmark;
 import io.ferret4j.sampler.GeoRegionSamplerBenchmark;
@@ -55,7 +56,9 @@ public final class Benchmarks {
             System.exit(2);
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        MachineReport.print(args[0], rest, System.out);
+        System.out.printf("benchmark %s %s%n", args[0], String.join(" ", rest));
+        MachineReport.read().lines().forEach(System.out::println);
+        System.out.println();
         entry.main().run(rest);
     }
 }
