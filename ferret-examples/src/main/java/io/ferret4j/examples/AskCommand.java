@@ -9,14 +9,11 @@ import java.util.function.Consumer;
 
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.ImageFactory;
-import io.ferret4j.core.nn.Precision;
-import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.region.Region;
 import io.ferret4j.encoder.ImageFiles;
 import io.ferret4j.llm.Ferret;
 import io.ferret4j.llm.FerretAnswer;
 import io.ferret4j.llm.FerretOptions;
-import io.ferret4j.llm.generate.GenerationConfig;
 
 /** {@code ferret refer|ground|ask}: one question about one image. */
 final class AskCommand {
@@ -70,29 +67,26 @@ final class AskCommand {
                 if (!regions.isEmpty()) {
                     throw new CliArgs.UsageException("ground takes no regions; use ask to combine regions and grounding");
                 }
-                String text = args.require("--text").replace(",", "").strip();
-                yield "What is the location of " + text + " in the image?";
+                yield Ferret.groundingQuestion(args.require("--text"));
             }
             default -> args.require("--prompt");
         };
     }
 
-    /** Generation and sampling settings from the common options. */
+    /** Generation, sampling and weight settings from the common options. */
     static FerretOptions options(CliArgs args) {
-        int maxNewTokens = args.intValue("--max-new-tokens", FerretOptions.DEFAULT_MAX_NEW_TOKENS);
-        double temperature = args.doubleValue("--temperature", 0);
-        double topP = args.doubleValue("--top-p", 1);
-        long seed = args.intValue("--seed", 0);
-        GenerationConfig generation = temperature == 0 && topP == 1
-                ? GenerationConfig.greedy(maxNewTokens)
-                : GenerationConfig.sampling(maxNewTokens, temperature, 0, topP, seed);
-        FerretOptions options = FerretOptions.defaults().withGeneration(generation)
-                .withDeterministicSampler(args.has("--deterministic")).withSeed(seed)
-                .withWeightFormat(WeightFormat.parse(args.get("--weights").orElse("f16")))
-                .withVisionWeightFormat(WeightFormat.parse(args.get("--vision-weights").orElse("f32")))
-                .withVisionPrecision(Precision.parse(args.get("--vision-precision").orElse("fp32")))
-                .withLlmPrecision(Precision.parse(args.get("--llm-precision").orElse("fp32")))
-                .withKvCacheFormat(WeightFormat.parse(args.get("--kv-cache").orElse("f32")));
-        return args.get("--vision-tower").map(v -> options.withVisionTower(Path.of(v))).orElse(options);
+        ModelOptions m = new ModelOptions();
+        m.maxNewTokens = args.intValue("--max-new-tokens", m.maxNewTokens);
+        m.temperature = args.doubleValue("--temperature", m.temperature);
+        m.topP = args.doubleValue("--top-p", m.topP);
+        m.seed = args.intValue("--seed", (int) m.seed);
+        m.deterministic = args.has("--deterministic");
+        m.weights = args.get("--weights").orElse(m.weights);
+        m.visionWeights = args.get("--vision-weights").orElse(m.visionWeights);
+        m.visionPrecision = args.get("--vision-precision").orElse(m.visionPrecision);
+        m.llmPrecision = args.get("--llm-precision").orElse(m.llmPrecision);
+        m.kvCache = args.get("--kv-cache").orElse(m.kvCache);
+        m.visionTower = args.get("--vision-tower").map(Path::of).orElse(null);
+        return m.ferretOptions();
     }
 }

@@ -19,8 +19,8 @@ final class CliArgs {
     private CliArgs() {
     }
 
-    /** Thrown for user mistakes on the command line. */
-    static final class UsageException extends RuntimeException {
+    /** Thrown for user mistakes on the command line; a bad value in a CLI form read elsewhere (a task file) too. */
+    static final class UsageException extends IllegalArgumentException {
         private static final long serialVersionUID = 1L;
 
         UsageException(String message) {

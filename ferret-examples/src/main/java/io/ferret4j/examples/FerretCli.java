@@ -7,11 +7,12 @@ import java.util.Arrays;
 import java.util.List;
 
 import io.ferret4j.core.weights.CheckpointException;
+import io.ferret4j.examples.batch.BatchCommand;
 import io.ferret4j.llm.tokenizer.TokenizerException;
 
 /**
- * The {@code ferret} command: {@code demo}, {@code refer}, {@code ground}, {@code ask}, {@code tokenize},
- * {@code convert}. User mistakes print one line and a non-zero exit code, never a stack trace (set
+ * The {@code ferret} command: {@code demo}, {@code refer}, {@code ground}, {@code ask}, {@code batch},
+ * {@code tokenize}, {@code convert}. User mistakes print one line and a non-zero exit code, never a stack trace (set
  * {@code FERRET_DEBUG=1} to see one).
  */
 public final class FerretCli {
@@ -22,6 +23,8 @@ public final class FerretCli {
               ground    --model DIR --image FILE --text PHRASE           find what the text names
               ask       --model DIR --image FILE --prompt P [REGION...]  free question; <region> marks each region in order
               tokenize  [--model DIR] (--text T | --jsonl)               ids with BOS and pieces, as JSON
+              batch     --model DIR --input TASKS.jsonl --output ANSWERS.jsonl [--prefetch N]
+                                                                         answer a file of refer/ground/ask tasks, one JSON line each
               convert   --base VICUNA_DIR --delta DELTA_DIR --out DIR    rebuild Ferret from Vicuna v1.3 + the delta
               convert   --model DIR --quantize q8_0 --out DIR            store the LLM matrices as Q8_0
               bench     [--model 7b|13b] [--weights f32|f16|q8_0] [--layers N] [--threads N] [--vision-weights f32|f16] [--llm-precision fp32|bf16] [--kv-cache f32|f16] [--json]
@@ -61,6 +64,9 @@ public final class FerretCli {
                 case "tokenize" -> TokenizeCommand.run(rest, in, out);
                 case "convert" -> ConvertCommand.run(rest, out);
                 case "bench" -> BenchCommand.run(rest, out);
+                case "batch" -> {
+                    return BatchCommand.run(rest, out, err);
+                }
                 default -> throw new CliArgs.UsageException("unknown command '" + args[0] + "'");
             }
             return 0;

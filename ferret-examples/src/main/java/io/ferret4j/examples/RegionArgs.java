@@ -13,8 +13,9 @@ import io.ferret4j.core.region.Region;
 import io.ferret4j.encoder.ImageFiles;
 
 /** Regions given on the command line, in the order given: {@code --point}, {@code --box}, {@code --mask}, {@code --polygon}. */
-final class RegionArgs {
-    static final Set<String> OPTIONS = Set.of("--point", "--box", "--mask", "--polygon");
+public final class RegionArgs {
+    /** The region options, as the command line spells them. */
+    public static final Set<String> OPTIONS = Set.of("--point", "--box", "--mask", "--polygon");
 
     private RegionArgs() {
     }
@@ -22,28 +23,42 @@ final class RegionArgs {
     static List<Region> parse(CliArgs args, int imageWidth, int imageHeight) {
         List<Region> out = new ArrayList<>();
         for (Map.Entry<String, String> e : args.inOrder(OPTIONS)) {
-            String v = e.getValue();
-            out.add(switch (e.getKey()) {
-                case "--point" -> {
-                    int[] p = CliArgs.ints("--point", v, 2);
-                    yield new Region.Point(p[0], p[1]);
-                }
-                case "--box" -> {
-                    int[] b = CliArgs.ints("--box", v, 4);
-                    yield new Region.Box(b[0], b[1], b[2], b[3]);
-                }
-                case "--polygon" -> {
-                    int[] xy = CliArgs.ints("--polygon", v, -1);
-                    List<Region.Point> vertices = new ArrayList<>();
-                    for (int i = 0; i < xy.length; i += 2) {
-                        vertices.add(new Region.Point(xy[i], xy[i + 1]));
-                    }
-                    yield new Region.Polygon(vertices);
-                }
-                default -> mask(Path.of(v), imageWidth, imageHeight);
-            });
+            out.add(region(e.getKey(), e.getValue(), imageWidth, imageHeight));
         }
         return out;
+    }
+
+    /**
+     * One region in its command-line form, e.g. {@code region("--box", "10,20,30,40", w, h)}.
+     *
+     * @param option one of {@link #OPTIONS}
+     * @param value  comma-separated pixels, or the mask file
+     * @throws IllegalArgumentException for an unknown option, a malformed value, or a mask of another size than
+     *         the image
+     * @throws java.io.UncheckedIOException if the mask file cannot be read
+     */
+    public static Region region(String option, String value, int imageWidth, int imageHeight) {
+        return switch (option) {
+            case "--point" -> {
+                int[] p = CliArgs.ints("--point", value, 2);
+                yield new Region.Point(p[0], p[1]);
+            }
+            case "--box" -> {
+                int[] b = CliArgs.ints("--box", value, 4);
+                yield new Region.Box(b[0], b[1], b[2], b[3]);
+            }
+            case "--polygon" -> {
+                int[] xy = CliArgs.ints("--polygon", value, -1);
+                List<Region.Point> vertices = new ArrayList<>();
+                for (int i = 0; i < xy.length; i += 2) {
+                    vertices.add(new Region.Point(xy[i], xy[i + 1]));
+                }
+                yield new Region.Polygon(vertices);
+            }
+            case "--mask" -> mask(Path.of(value), imageWidth, imageHeight);
+            default -> throw new IllegalArgumentException("unknown region kind '" + option + "', expected one of "
+                    + OPTIONS);
+        };
     }
 
     /** A PNG (or any image) of the photo's size whose non-zero pixels (any channel) are the region. */
