@@ -17,6 +17,7 @@ import java.util.concurrent.BlockingQueue;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -178,6 +179,7 @@ final class BatchRun implements AutoCloseable {
     private ProgressBar progressBar(PrintStream progress) {
         return new ProgressBarBuilder().setTaskName("ferret batch").setUnit(" tasks", 1).showSpeed()
                 .setInitialMax(skipped + pending.size()).startsFrom(skipped, Duration.ZERO)
+                .setStyle(System.console() == null ? ProgressBarStyle.ASCII : ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
                 .setConsumer(new ConsoleProgressBarConsumer(progress)).build();
     }
 }

@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.Set;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -26,10 +26,13 @@ import com.fasterxml.jackson.databind.JsonNode;
  * are resolved against a base folder. Unknown keys are errors, so a misspelt setting is never ignored.
  */
 public final class TaskJson {
-    /** The settings a task may carry besides its id. */
-    public static final Set<String> FIELDS = Set.of("id", "task", "image", "regions", "prompt", "max_new_tokens",
-            "temperature", "top_p", "top_k", "seed");
-    private static final Set<String> REGION_KINDS = Set.of("point", "box", "polygon", "mask");
+    /** A task's own generation settings (see {@link GenerationSettings}). */
+    public static final List<String> GENERATION_FIELDS = List.of("max_new_tokens", "temperature", "top_p", "top_k",
+            "seed");
+    /** Every field a task may have. */
+    public static final List<String> FIELDS = Stream.concat(Stream.of("id", "task", "image", "regions", "prompt"),
+            GENERATION_FIELDS.stream()).toList();
+    private static final List<String> REGION_KINDS = List.of("point", "box", "polygon", "mask");
 
     private TaskJson() {
     }
