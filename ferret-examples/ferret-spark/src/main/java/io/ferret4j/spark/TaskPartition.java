@@ -1,5 +1,6 @@
 package io.ferret4j.spark;
 
+import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -28,7 +29,7 @@ final class TaskPartition implements MapPartitionsFunction<Row, Row> {
 
     /** Where each task field is in the row; -1 for a field the table does not have. */
     record Columns(int task, int image, int regionsJson, int prompt, LinkedHashMap<String, Integer> generation)
-            implements java.io.Serializable {
+            implements Serializable {
     }
 
     private final ArrayList<String> modelArgs;

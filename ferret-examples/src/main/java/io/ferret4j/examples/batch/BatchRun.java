@@ -33,13 +33,28 @@ final class BatchRun implements AutoCloseable {
     record Summary(int answered, int failed, int skipped) {
     }
 
-    private sealed interface Item permits Ready, Failed, End {
+    private sealed interface Item permits Task, End {
     }
 
-    private record Ready(TaskLine line, PreparedTask task) implements Item {
+    /** A task read ahead: ready for the model, or already failed. */
+    private sealed interface Task extends Item permits Ready, Failed {
+        TaskLine line();
+
+        TaskResult result(TaskRunner runner);
     }
 
-    private record Failed(TaskLine line, TaskResult result) implements Item {
+    private record Ready(TaskLine line, PreparedTask task) implements Task {
+        @Override
+        public TaskResult result(TaskRunner runner) {
+            return runner.answer(task);
+        }
+    }
+
+    private record Failed(TaskLine line, TaskResult failure) implements Task {
+        @Override
+        public TaskResult result(TaskRunner runner) {
+            return failure;
+        }
     }
 
     /** The end of the tasks; {@code crash} is what stopped the prefetch thread early, if anything did. */
@@ -117,12 +132,11 @@ final class BatchRun implements AutoCloseable {
         int failed = 0;
         try (ProgressBar bar = progressBar(progress)) {
             Item item = queue.take();
-            while (!(item instanceof End end)) {
-                TaskLine line = item instanceof Ready r ? r.line() : ((Failed) item).line();
-                TaskResult result = item instanceof Ready r ? runner.answer(r.task()) : ((Failed) item).result();
-                answers.append(line.answerLine(result));
+            while (item instanceof Task task) {
+                TaskResult result = task.result(runner);
+                answers.append(task.line().answerLine(result));
                 if (result.error().isPresent()) {
-                    LOG.info("line {}: {}", line.number(), result.error().get());
+                    LOG.info("line {}: {}", task.line().number(), result.error().get());
                     failed++;
                 } else {
                     answered++;
@@ -130,9 +144,10 @@ final class BatchRun implements AutoCloseable {
                 bar.step();
                 item = queue.take();
             }
-            if (end.crash() != null) {
+            Throwable crash = ((End) item).crash();
+            if (crash != null) {
                 throw new IllegalStateException("reading tasks failed after " + (answered + failed) + " tasks: "
-                        + end.crash(), end.crash());
+                        + crash, crash);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
