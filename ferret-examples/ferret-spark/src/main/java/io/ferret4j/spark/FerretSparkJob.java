@@ -25,9 +25,11 @@ import picocli.CommandLine.Unmatched;
  * Options other than {@code --input}, {@code --output}, {@code --format} and {@code --partitions} are the model
  * options of {@code ferret batch} ({@code --model DIR --max-new-tokens N --weights q8_0 ...}).
  */
-@Command(name = "ferret-spark-job", mixinStandardHelpOptions = true,
-        description = "Answer a table of Ferret refer/ground/ask tasks on Spark.")
+@Command(name = "ferret-spark-job", description = "Answer a table of Ferret refer/ground/ask tasks on Spark.")
 public final class FerretSparkJob implements Callable<Integer> {
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
+    boolean help;
+
     @Option(names = "--input", required = true, paramLabel = "TASKS",
             description = "tasks: .jsonl/.json read as JSON Lines, anything else as Parquet")
     String input;

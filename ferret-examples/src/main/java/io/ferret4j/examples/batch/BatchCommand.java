@@ -19,9 +19,12 @@ import picocli.CommandLine.Option;
  * one answer or error line per task to the output file (see {@link TaskResult#toJson}). Run it again after an
  * interruption and it goes on with the tasks that have no line yet.
  */
-@Command(name = "batch", mixinStandardHelpOptions = true,
+@Command(name = "ferret batch",
         description = "Answer the refer/ground/ask tasks of a JSON Lines file, one answer line per task.")
 public final class BatchCommand implements Callable<Integer> {
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
+    boolean help;
+
     @Mixin
     ModelOptions model;
 

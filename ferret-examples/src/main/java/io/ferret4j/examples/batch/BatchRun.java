@@ -78,6 +78,9 @@ final class BatchRun implements AutoCloseable {
      * without an id) already has an answer line is skipped, and so is a repeated id.
      */
     static BatchRun open(Path input, Path output) {
+        if (!Files.isRegularFile(input)) {
+            throw new IllegalArgumentException("no task file " + input);
+        }
         List<String> lines;
         try {
             lines = Files.readAllLines(input, StandardCharsets.UTF_8);

@@ -96,6 +96,29 @@ final class BatchCommandTest {
     }
 
     @Test
+    void aRunInterruptedMidWayAndRestartedWritesTheSameFileAsOneUninterruptedRun() throws Exception {
+        Path interrupted = dir.resolve("interrupted.jsonl");
+        int[] code = new int[1];
+        Thread run = new Thread(() -> code[0] = FerretCli.run(args(interrupted), new ByteArrayInputStream(new byte[0]),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
+        run.start();
+        while (lineCount(interrupted) < 3 && run.isAlive()) {
+            Thread.sleep(5);
+        }
+        run.interrupt();
+        run.join();
+        int linesLeft = lineCount(interrupted);
+
+        String summary = run(interrupted);
+
+        assertThat(code[0]).as("the interrupted run's exit code").isEqualTo(1);
+        assertThat(linesLeft).as("whole lines written before the interrupt").isBetween(3, 19);
+        assertThat(summary).contains(linesLeft + " already done");
+        assertThat(withoutTimings(answerLines(interrupted))).isEqualTo(withoutTimings(firstRun));
+    }
+
+    @Test
     void aFinishedRunRestartedHasNothingToDo() throws IOException {
         Path again = dir.resolve("again.jsonl");
         Files.copy(dir.resolve("answers.jsonl"), again);
@@ -106,13 +129,21 @@ final class BatchCommandTest {
         assertThat(answerLines(again)).isEqualTo(firstRun);
     }
 
-    private static String run(Path answers) {
+    private static String[] args(Path answers) {
         List<String> args = new ArrayList<>(List.of("batch", "--input", tasks.toString(), "--output",
                 answers.toString()));
         args.addAll(MODEL_OPTIONS);
+        return args.toArray(String[]::new);
+    }
+
+    private static int lineCount(Path file) throws IOException {
+        return Files.exists(file) ? (int) Files.readString(file).chars().filter(c -> c == '\n').count() : 0;
+    }
+
+    private static String run(Path answers) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = FerretCli.run(args.toArray(String[]::new), new ByteArrayInputStream(new byte[0]),
+        int code = FerretCli.run(args(answers), new ByteArrayInputStream(new byte[0]),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
         return out.toString(StandardCharsets.UTF_8);
