@@ -78,7 +78,7 @@ public final class BatchCommand implements Callable<Integer> {
                 }
             }
             out.println("ferret batch: " + summary.answered() + " answered, " + summary.failed() + " failed, "
-                    + summary.skipped() + " already done -> " + output);
+                    + summary.skipped() + " skipped (answered before or repeated) -> " + output);
         }
         return 0;
     }

@@ -90,7 +90,7 @@ final class BatchCommandTest {
 
         String summary = run(restarted);
 
-        assertThat(summary).contains("10 answered, 1 failed, 9 already done");
+        assertThat(summary).contains("10 answered, 1 failed, 9 skipped");
         assertThat(withoutTimings(answerLines(restarted))).isEqualTo(withoutTimings(firstRun));
         assertThat(Files.readString(restarted)).endsWith("\n");
     }
@@ -114,7 +114,7 @@ final class BatchCommandTest {
 
         assertThat(code[0]).as("the interrupted run's exit code").isEqualTo(1);
         assertThat(linesLeft).as("whole lines written before the interrupt").isBetween(3, 19);
-        assertThat(summary).contains(linesLeft + " already done");
+        assertThat(summary).contains(", " + linesLeft + " skipped");
         assertThat(withoutTimings(answerLines(interrupted))).isEqualTo(withoutTimings(firstRun));
     }
 
@@ -125,7 +125,7 @@ final class BatchCommandTest {
 
         String summary = run(again);
 
-        assertThat(summary).contains("0 answered, 0 failed, 20 already done");
+        assertThat(summary).contains("0 answered, 0 failed, 20 skipped");
         assertThat(answerLines(again)).isEqualTo(firstRun);
     }
 
@@ -196,7 +196,7 @@ final class BatchCommandTest {
     }
 
     private static List<String> answerLines(String summary) throws IOException {
-        assertThat(summary).contains("18 answered, 2 failed, 0 already done");
+        assertThat(summary).contains("18 answered, 2 failed, 0 skipped");
         return answerLines(dir.resolve("answers.jsonl"));
     }
 
