@@ -1,74 +1,59 @@
 package io.ferret4j.examples;
 
 import java.nio.file.Path;
+import java.util.List;
 
-import io.ferret4j.core.nn.Precision;
-import io.ferret4j.core.nn.WeightFormat;
+import io.ferret4j.llm.Ferret;
 import io.ferret4j.llm.FerretOptions;
-import io.ferret4j.llm.generate.GenerationConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The model options every model-running command takes (a picocli mixin): where the checkpoint is, how its weights
- * are held and multiplied, and how answers are generated.
+ * The options of every command that loads a Ferret checkpoint (a picocli mixin): {@code --model DIR},
+ * {@code --vision-tower DIR}, the generation options ({@link GenerationOptions}) and the weight formats and
+ * precisions ({@link FormatOptions}).
  */
 public final class ModelOptions {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "the Ferret model folder")
-    Path model;
+    @Option(names = "--model", paramLabel = "DIR", required = true, description = "the Ferret checkpoint folder")
+    private Path model;
 
-    @Option(names = "--vision-tower", paramLabel = "DIR", description = "the CLIP folder, if not found beside the model")
-    Path visionTower;
+    @Option(names = "--vision-tower", paramLabel = "DIR",
+            description = "the CLIP ViT-L/14@336 folder, where it is not found from the checkpoint's config")
+    private Path visionTower;
 
-    @Option(names = "--max-new-tokens", paramLabel = "N", description = "answer length limit (default: ${DEFAULT-VALUE})")
-    int maxNewTokens = FerretOptions.DEFAULT_MAX_NEW_TOKENS;
+    @Mixin
+    private GenerationOptions generation;
 
-    @Option(names = "--temperature", paramLabel = "T", description = "0 = greedy (default)")
-    double temperature;
+    @Mixin
+    private FormatOptions formats;
 
-    @Option(names = "--top-k", paramLabel = "K", description = "sample among the K likeliest ids; 0 = no limit (default)")
-    int topK;
+    /**
+     * Parses {@code args}, which may hold only these options, as every {@code ferret} command reads them: for
+     * callers that get them from elsewhere than a command line (a Spark job's settings).
+     *
+     * @throws CommandLine.ParameterException naming an unknown, repeated or malformed option, or a missing
+     *         {@code --model}
+     */
+    public static ModelOptions parse(List<String> args) {
+        ModelOptions options = new ModelOptions();
+        FerretCli.configure(new CommandLine(options)).parseArgs(args.toArray(String[]::new));
+        return options;
+    }
 
-    @Option(names = "--top-p", paramLabel = "P", description = "nucleus sampling; 1 = no limit (default)")
-    double topP = 1;
-
-    @Option(names = "--seed", paramLabel = "S", description = "seeds sampling and region point sampling (default 0)")
-    long seed;
-
-    @Option(names = "--deterministic", description = "sample region points deterministically")
-    boolean deterministic;
-
-    @Option(names = "--weights", paramLabel = "f16|f32|q8_0", description = "LLM weights in memory (default f16)")
-    String weights = "f16";
-
-    @Option(names = "--vision-weights", paramLabel = "f32|f16", description = "CLIP weights in memory (default f32)")
-    String visionWeights = "f32";
-
-    @Option(names = "--vision-precision", paramLabel = "fp32|bf16", description = "CLIP arithmetic (default fp32)")
-    String visionPrecision = "fp32";
-
-    @Option(names = "--llm-precision", paramLabel = "fp32|bf16", description = "LLM prefill arithmetic (default fp32)")
-    String llmPrecision = "fp32";
-
-    @Option(names = "--kv-cache", paramLabel = "f32|f16", description = "key/value cache rows (default f32)")
-    String kvCache = "f32";
-
-    /** The model folder given with {@code --model}. */
+    /** The checkpoint folder. */
     public Path model() {
         return model;
     }
 
-    /** The options to load the model with: greedy unless a temperature, top-k or top-p asks for sampling. */
+    /** The options {@link Ferret#load(Path, FerretOptions)} takes. */
     public FerretOptions ferretOptions() {
-        GenerationConfig generation = temperature == 0 && topP == 1 && topK == 0
-                ? GenerationConfig.greedy(maxNewTokens)
-                : GenerationConfig.sampling(maxNewTokens, temperature, topK, topP, seed);
-        FerretOptions options = FerretOptions.defaults().withGeneration(generation)
-                .withDeterministicSampler(deterministic).withSeed(seed)
-                .withWeightFormat(WeightFormat.parse(weights))
-                .withVisionWeightFormat(WeightFormat.parse(visionWeights))
-                .withVisionPrecision(Precision.parse(visionPrecision))
-                .withLlmPrecision(Precision.parse(llmPrecision))
-                .withKvCacheFormat(WeightFormat.parse(kvCache));
+        FerretOptions options = formats.applyTo(generation.applyTo(FerretOptions.defaults()));
         return visionTower == null ? options : options.withVisionTower(visionTower);
+    }
+
+    /** Loads the model. */
+    public Ferret load() {
+        return Ferret.load(model, ferretOptions());
     }
 }

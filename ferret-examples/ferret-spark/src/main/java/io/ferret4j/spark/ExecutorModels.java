@@ -10,7 +10,6 @@ import io.ferret4j.examples.batch.TaskRunner;
 import io.ferret4j.llm.Ferret;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 
 /**
  * The models of this JVM (a Spark executor), one per set of model options, each loaded the first time a task
@@ -39,19 +38,10 @@ public final class ExecutorModels {
         return LOADS.get();
     }
 
-    /**
-     * Reads model options in the command line's form, exactly as {@code ferret batch} does.
-     *
-     * @throws CommandLine.ParameterException naming an unknown, repeated or malformed option
-     */
-    public static ModelOptions parse(List<String> modelArgs) {
-        return CommandLine.populateCommand(new ModelOptions(), modelArgs.toArray(String[]::new));
-    }
-
     private static TaskRunner load(List<String> modelArgs) {
-        ModelOptions options = parse(modelArgs);
+        ModelOptions options = ModelOptions.parse(modelArgs);
         LOG.info("loading Ferret for this executor: {}", String.join(" ", modelArgs));
-        Ferret ferret = Ferret.load(options.model(), options.ferretOptions());
+        Ferret ferret = options.load();
         LOADS.incrementAndGet();
         return new TaskRunner(ferret);
     }

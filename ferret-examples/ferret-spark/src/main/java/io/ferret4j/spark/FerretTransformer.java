@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 
+import io.ferret4j.examples.ModelOptions;
 import io.ferret4j.examples.batch.TaskJson;
 import io.ferret4j.examples.batch.TaskKind;
 import org.apache.spark.ml.Transformer;
@@ -315,7 +316,7 @@ public final class FerretTransformer extends Transformer {
     public Dataset<Row> transform(Dataset<?> dataset) {
         StructType out = transformSchema(dataset.schema());
         List<String> args = commandLineModelArgs();
-        ExecutorModels.parse(args);                            // a bad option fails here, not on every executor
+        ModelOptions.parse(args);                              // a bad option fails here, not on every executor
         Dataset<Row> table = dataset.toDF();
         StructType in = table.schema();
         LinkedHashMap<String, Integer> generation = new LinkedHashMap<>();

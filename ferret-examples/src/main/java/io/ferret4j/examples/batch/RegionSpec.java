@@ -1,7 +1,6 @@
 package io.ferret4j.examples.batch;
 
-import io.ferret4j.core.region.Region;
-import io.ferret4j.examples.RegionArgs;
+import java.util.List;
 
 /**
  * One region of a task, in the command line's form, kept until the image's size is known (a mask must match it).
@@ -11,13 +10,8 @@ import io.ferret4j.examples.RegionArgs;
  */
 public record RegionSpec(String kind, String value) {
 
-    /**
-     * The region on an image of the given size.
-     *
-     * @throws IllegalArgumentException for a malformed value or a mask of another size
-     * @throws java.io.UncheckedIOException if a mask file cannot be read
-     */
-    public Region toRegion(int imageWidth, int imageHeight) {
-        return RegionArgs.region("--" + kind, value, imageWidth, imageHeight);
+    /** The region as command-line arguments, e.g. {@code --box 10,20,30,40}. */
+    public List<String> args() {
+        return List.of("--" + kind, value);
     }
 }

@@ -33,8 +33,7 @@ public final class TaskRunner {
      */
     public static PreparedTask prepare(FerretTask task) {
         BufferedImage pixels = ImageFiles.read(task.image());
-        List<Region> regions = task.regions().stream()
-                .map(r -> r.toRegion(pixels.getWidth(), pixels.getHeight())).toList();
+        List<Region> regions = task.regionsOn(pixels.getWidth(), pixels.getHeight());
         return new PreparedTask(task, ImageFactory.getInstance().fromImage(pixels), regions);
     }
 

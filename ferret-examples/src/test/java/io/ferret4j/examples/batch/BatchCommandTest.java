@@ -60,7 +60,8 @@ final class BatchCommandTest {
         assertThat(lines.get(TwentyTasks.IDS.indexOf("no-image")).get("error").asText())
                 .isEqualTo("no such file: " + dir.resolve("photos/missing.jpg"));
         assertThat(lines.get(TwentyTasks.IDS.indexOf("bad-box")).get("error").asText())
-                .isEqualTo("--box expects 4 comma-separated integers, got '10,20,30'");
+                .isEqualTo("Invalid value for option '--box' (X1,Y1,X2,Y2): expected 4 comma-separated integers but was "
+                        + "'10,20,30'");
         assertThat(lines).filteredOn(l -> !l.has("error"))
                 .allSatisfy(l -> assertThat(l.get("timings").get("generated_tokens").asInt()).isPositive());
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -80,11 +79,13 @@ final class TaskJsonTest {
     }
 
     @Test
-    void regionSpecsUseTheCommandLinesParser() {
-        assertThat(new RegionSpec("box", "1,2,3,4").toRegion(10, 10))
-                .isEqualTo(new Region.Box(1, 2, 3, 4));
-        assertThatThrownBy(() -> new RegionSpec("point", "1").toRegion(10, 10))
-                .hasMessage("--point expects 2 comma-separated integers, got '1'");
-        assertThat(List.of(TaskKind.values())).extracting(TaskKind::label).containsExactly("refer", "ground", "ask");
+    void regionsAreReadByTheCommandLinesRegionOptions() throws IOException {
+        FerretTask t = parse("{\"task\":\"ask\",\"image\":\"a.jpg\",\"prompt\":\"<region> <region>\","
+                + "\"regions\":[{\"box\":[1,2,3,4]},{\"point\":[5,6]}]}");
+        FerretTask bad = parse("{\"task\":\"refer\",\"image\":\"a.jpg\",\"regions\":[{\"point\":[1]}]}");
+
+        assertThat(t.regionsOn(10, 10)).containsExactly(new Region.Box(1, 2, 3, 4), new Region.Point(5, 6));
+        assertThatThrownBy(() -> bad.regionsOn(10, 10)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Invalid value for option '--point' (X,Y): expected 2 comma-separated integers but was '1'");
     }
 }
