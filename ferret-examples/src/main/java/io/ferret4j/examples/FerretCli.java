@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 
 import io.ferret4j.core.weights.CheckpointException;
 import io.ferret4j.examples.batch.BatchCommand;
+import io.ferret4j.examples.eval.EvalCommand;
 import io.ferret4j.llm.tokenizer.TokenizerException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,6 +35,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             TokenizeCommand.class,
             ConvertCommand.class,
             BenchCommand.class,
+            EvalCommand.class,
             CompletionCommand.class,
             CommandLine.HelpCommand.class,
         })
@@ -90,7 +92,7 @@ public final class FerretCli implements Callable<Integer> {
         return out;
     }
 
-    /** Where commands draw progress (the process's standard error, or a test's). */
+    /** Where commands print progress and warnings (the process's standard error, or a test's). */
     public PrintStream err() {
         return err;
     }
