@@ -18,7 +18,7 @@ import io.ferret4j.llm.FerretAnswer;
 import io.ferret4j.llm.Grounding;
 
 /** Prints an answer: its text (already streamed) and groundings, or one JSON object. */
-final class AnswerOutput {
+public final class AnswerOutput {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private AnswerOutput() {
@@ -52,11 +52,21 @@ final class AnswerOutput {
         }
     }
 
+    /** {@link #toNode} as one line of JSON. */
+    static String toJson(FerretAnswer answer) {
+        try {
+            return JSON.writeValueAsString(toNode(answer));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+        }
+    }
+
     /**
      * {@code prompt}, {@code input_ids} (with -200 where the image goes), {@code output_ids} (generated ids only),
-     * {@code text}, {@code boxes} (phrase, grid and pixel coordinates) and {@code stop_reason}.
+     * {@code text}, {@code boxes} (phrase, {@code kind} box or point, {@code grid} on the 1000-grid and
+     * {@code pixels} of the original image) and {@code stop_reason}.
      */
-    static String toJson(FerretAnswer answer) {
+    public static ObjectNode toNode(FerretAnswer answer) {
         ObjectNode o = JSON.createObjectNode();
         o.put("prompt", answer.prompt());
         ArrayNode in = o.putArray("input_ids");
@@ -83,11 +93,7 @@ final class AnswerOutput {
             }
         }
         o.put("stop_reason", answer.stopReason().name());
-        try {
-            return JSON.writeValueAsString(o);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
-        }
+        return o;
     }
 
     private static int[] pixels(Region r) {

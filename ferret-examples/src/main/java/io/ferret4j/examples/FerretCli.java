@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.util.concurrent.Callable;
 
 import io.ferret4j.core.weights.CheckpointException;
+import io.ferret4j.examples.batch.BatchCommand;
 import io.ferret4j.examples.eval.EvalCommand;
 import io.ferret4j.llm.tokenizer.TokenizerException;
 import picocli.CommandLine;
@@ -30,6 +31,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             ReferCommand.class,
             GroundCommand.class,
             AskCommand.class,
+            BatchCommand.class,
             TokenizeCommand.class,
             ConvertCommand.class,
             BenchCommand.class,

@@ -4,6 +4,7 @@ import java.awt.image.BufferedImage;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import io.ferret4j.llm.Ferret;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,8 +27,7 @@ final class GroundCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         BufferedImage pixels = question.readImage();
-        String phrase = text.replace(",", "").strip();
-        question.ask(pixels, "What is the location of " + phrase + " in the image?", List.of(), cli.out());
+        question.ask(pixels, Ferret.groundingQuestion(text), List.of(), cli.out());
         return 0;
     }
 }

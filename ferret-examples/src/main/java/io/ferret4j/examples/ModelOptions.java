@@ -1,9 +1,11 @@
 package io.ferret4j.examples;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import io.ferret4j.llm.Ferret;
 import io.ferret4j.llm.FerretOptions;
+import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -25,6 +27,19 @@ public final class ModelOptions {
 
     @Mixin
     private FormatOptions formats;
+
+    /**
+     * Parses {@code args}, which may hold only these options, as every {@code ferret} command reads them: for
+     * callers that get them from elsewhere than a command line (a Spark job's settings).
+     *
+     * @throws CommandLine.ParameterException naming an unknown, repeated or malformed option, or a missing
+     *         {@code --model}
+     */
+    public static ModelOptions parse(List<String> args) {
+        ModelOptions options = new ModelOptions();
+        FerretCli.configure(new CommandLine(options)).parseArgs(args.toArray(String[]::new));
+        return options;
+    }
 
     /** The checkpoint folder. */
     public Path model() {

@@ -18,7 +18,7 @@ import picocli.CommandLine.TypeConversionException;
  * {@code --polygon} (a picocli mixin). Each is repeatable, and the prompt's {@code <region>} marks take them in
  * command-line order, whatever their kinds.
  */
-final class RegionOptions {
+public final class RegionOptions {
     /** The regions in command-line order; a mask is read once the image's size is known. */
     private final List<Given> given = new ArrayList<>();
 
@@ -62,8 +62,29 @@ final class RegionOptions {
         }
     }
 
-    /** The regions on an image of this size, in command-line order. */
-    List<Region> regions(int imageWidth, int imageHeight) {
+    /**
+     * Parses {@code args}, which may hold only these options, as {@code refer} and {@code ask} read them: for
+     * regions given elsewhere than on a command line (a task file).
+     *
+     * @throws IllegalArgumentException naming the option whose value is malformed
+     */
+    public static RegionOptions parse(List<String> args) {
+        RegionOptions options = new RegionOptions();
+        try {
+            FerretCli.configure(new CommandLine(options)).parseArgs(args.toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return options;
+    }
+
+    /**
+     * The regions on an image of this size, in command-line order.
+     *
+     * @throws IllegalArgumentException if a mask is not of this size
+     * @throws java.io.UncheckedIOException if a mask cannot be read
+     */
+    public List<Region> regions(int imageWidth, int imageHeight) {
         return given.stream().map(g -> g.region(imageWidth, imageHeight)).toList();
     }
 
