@@ -73,11 +73,21 @@ public final class Ferret implements AutoCloseable {
      * {@link FerretAnswer#groundings()} hold the boxes.
      */
     public FerretAnswer ground(Image image, String description) {
+        return ask(image, groundingQuestion(description), List.of());
+    }
+
+    /**
+     * The reference grounding evaluation's question for {@code description}:
+     * {@code "What is the location of {description} in the image?"}, commas removed.
+     *
+     * @throws IllegalArgumentException if nothing is left of the description
+     */
+    public static String groundingQuestion(String description) {
         String caption = description.replace(",", "").strip();
         if (caption.isEmpty()) {
             throw new IllegalArgumentException("nothing to ground: the description is empty");
         }
-        return ask(image, "What is the location of " + caption + " in the image?", List.of());
+        return "What is the location of " + caption + " in the image?";
     }
 
     /** One question about {@code image}; see {@link Conversation#ask(String, List)}. */

@@ -6,8 +6,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * {@link CausalAttention} of one new row (decoding), in Java over each key/value head's cached rows, heads split
  * over the kernel pool: ND4J's batched matmul of one query row against the strided cache views (and one gemm per
- * head, tried instead) cost ~6 ms per layer and token at 730 positions (7B), longer than the layer's four
- * projections, while the work is reading 24 MB of cache. Same steps as {@link PromptAttention}: {@code q·k} summed
+ * head, tried instead) took longer than the layer's four projections (docs/performance.md), while the work is
+ * reading 24 MB of cache (7B, 730 positions). Same steps as {@link PromptAttention}: {@code q·k} summed
  * in fp32, divided by {@code sqrt(head_dim)}, fp32 softmax, probabilities times values.
  */
 final class DecodeAttention {
