@@ -2,6 +2,7 @@ package io.ferret4j.llm;
 
 import io.ferret4j.llm.generate.GenerationConfig;
 import io.ferret4j.llm.generate.GenerationResult;
+import io.ferret4j.llm.generate.PrefixReuse;
 import io.ferret4j.llm.generate.StopReason;
 import io.ferret4j.llm.generate.StopStrings;
 import io.ferret4j.llm.tokenizer.StreamingDecoder;
@@ -27,14 +28,14 @@ final class AnswerStreamer {
     record Answer(GenerationResult result, String text, StopReason stopReason, long prefillNanos, long decodeNanos) {
     }
 
-    /** Generates after {@code prepared} with {@code generation}, as {@code ask} says. */
+    /** Generates after {@code prepared} with {@code generation}, from the rows {@code reuse} restores, as {@code ask} says. */
     static Answer generate(FerretModel model, FerretModel.Prepared prepared, GenerationConfig generation,
-                           AskOptions ask) {
+                           PrefixReuse reuse, AskOptions ask) {
         StreamingDecoder stream = model.newStreamingDecoder();
         StopStrings stops = new StopStrings(ask.stopStrings(), ask.onText());
         long start = System.nanoTime();
         long[] firstToken = {0};
-        GenerationResult result = model.generate(prepared, generation, id -> {
+        GenerationResult result = model.generate(prepared, generation, reuse, id -> {
             if (firstToken[0] == 0) {
                 firstToken[0] = System.nanoTime();
             }

@@ -3,6 +3,7 @@ package io.ferret4j.llm;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 import io.ferret4j.core.nn.Linear;
 import io.ferret4j.core.nn.Linears;
@@ -18,6 +19,7 @@ import io.ferret4j.encoder.ClipImageProcessor;
 import io.ferret4j.encoder.ClipVisionTower;
 import io.ferret4j.llm.generate.GenerationConfig;
 import io.ferret4j.llm.generate.GenerationResult;
+import io.ferret4j.llm.generate.PrefixReuse;
 import io.ferret4j.llm.generate.Generator;
 import io.ferret4j.llm.generate.TokenListener;
 import io.ferret4j.llm.tokenizer.LlamaTokenizer;
@@ -107,8 +109,18 @@ final class FerretModel {
         }
     }
 
-    /** One image, encoded once and reused by every turn of a conversation. */
+    /** One image, encoded once and reused by every turn of a conversation (and the image cache). */
     record EncodedImage(int width, int height, INDArray pixelValues, INDArray imageFeatures, INDArray projected) {
+        /** The bytes of its arrays. */
+        long bytes() {
+            return Stream.of(pixelValues, imageFeatures, projected).mapToLong(a -> a.length() * a.dataType().width())
+                    .sum();
+        }
+
+        /** Frees its arrays now; it cannot be used afterwards. */
+        void close() {
+            Stream.of(pixelValues, imageFeatures, projected).filter(INDArray::closeable).forEach(INDArray::close);
+        }
     }
 
     /** §2, §3 and §8.1: preprocessing, the tower's selected features and their projection. */
@@ -151,8 +163,9 @@ final class FerretModel {
         return tokenizer.decodeAnswer(outputIds);
     }
 
-    /** Decodes after the spliced prompt. */
-    GenerationResult generate(Prepared prepared, GenerationConfig generation, TokenListener listener) {
-        return generator.generate(prepared.inputsEmbeds(), generation, listener);
+    /** Decodes after the spliced prompt, from the rows {@code reuse} restores. */
+    GenerationResult generate(Prepared prepared, GenerationConfig generation, PrefixReuse reuse,
+                              TokenListener listener) {
+        return generator.generate(prepared.inputsEmbeds(), generation, reuse, listener);
     }
 }
