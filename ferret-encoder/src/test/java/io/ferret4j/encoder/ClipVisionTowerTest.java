@@ -101,9 +101,8 @@ final class ClipVisionTowerTest {
     void selectLayerZeroIsThePreLayrnormOutput() {
         ClipVisionTower zero = ClipVisionTower.load(MODEL, 0, SelectFeature.CLS_PATCH);
 
-        assertThat(zero.hiddenStates(pixels)).hasSize(1);
-        assertClose(ClipVisionTower.loadComplete(MODEL, 0, SelectFeature.CLS_PATCH).hiddenStates(pixels).get(0),
-                zero.features(pixels), 0, 0);
+        assertThat(CompleteClipVisionModel.hiddenStates(zero, pixels)).hasSize(1);
+        assertClose(CompleteClipVisionModel.load(MODEL).hiddenStates(pixels).get(0), zero.features(pixels), 0, 0);
     }
 
     @Test
@@ -120,12 +119,6 @@ final class ClipVisionTowerTest {
 
         assertThatThrownBy(() -> golden.features(wrong)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("[1, 3, 224, 224]").hasMessageContaining("[B, 3, 336, 336]");
-    }
-
-    @Test
-    void poolerOutputNeedsTheCompleteTower() {
-        assertThatThrownBy(() -> golden.poolerOutput(pixels)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("loadComplete");
     }
 
     @Test
