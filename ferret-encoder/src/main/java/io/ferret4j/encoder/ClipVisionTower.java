@@ -33,8 +33,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>Probe taps use the reference dump's names: {@code embeddings_before_pre_layrnorm} and {@code hidden_states.i}
  * ({@code [B, T, D]}, {@code i = 0} is the {@code pre_layrnorm} output).
  *
- * <p>A tower loaded from a folder owns its weights' memory and {@link #close()} frees it (the tower must not run
- * afterwards); one built from the caller's {@link Weights} leaves that to the owner of the weights.
+ * <p>A tower loaded from a folder owns its weights' memory and {@link #close()} frees it; one built from the
+ * caller's {@link Weights} leaves that to the owner of the weights. Either way it refuses to run once closed; close
+ * it only when no call is running (a {@code Ferret} waits for its calls before closing its tower).
  */
 public final class ClipVisionTower implements AutoCloseable {
     /** Where the vision model's tensors sit in a CLIP checkpoint (full {@code CLIPModel} or vision-only). */
@@ -70,6 +71,7 @@ public final class ClipVisionTower implements AutoCloseable {
     private final int selectIndex;                                     // into hidden_states, 0 .. L
     private final SelectFeature selectFeature;
     private final Resources owned = new Resources();
+    private volatile boolean closed;
 
     private ClipVisionTower(ClipVisionConfig config, ClipVisionEmbeddings embeddings, LayerNorm preLayrnorm,
                             List<ClipEncoderLayer> layers, int selectIndex, SelectFeature selectFeature) {
@@ -202,8 +204,15 @@ public final class ClipVisionTower implements AutoCloseable {
         return features(pixelValues, Probe.NONE);
     }
 
-    /** {@link #features(INDArray)} with probe taps ({@code [B, T, D]} each). */
+    /**
+     * {@link #features(INDArray)} with probe taps ({@code [B, T, D]} each).
+     *
+     * @throws IllegalStateException if the tower is closed
+     */
     public INDArray features(INDArray pixelValues, Probe probe) {
+        if (closed) {
+            throw new IllegalStateException("this vision tower is closed");
+        }
         INDArray selected = encode(pixelValues, probe);                               // [B, T, D]
         return selectFeature == SelectFeature.PATCH
                 ? selected.get(NDArrayIndex.all(), NDArrayIndex.interval(1, selected.size(1)), NDArrayIndex.all())
@@ -246,6 +255,7 @@ public final class ClipVisionTower implements AutoCloseable {
     /** Frees the weights' memory if the tower was loaded from a folder; a second call does nothing. */
     @Override
     public void close() {
+        closed = true;
         owned.close();
     }
 

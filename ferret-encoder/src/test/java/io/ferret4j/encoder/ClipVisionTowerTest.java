@@ -11,6 +11,8 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import io.ferret4j.core.nn.Precision;
+import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.testing.Goldens;
 import io.ferret4j.core.weights.CheckpointException;
 import io.ferret4j.core.weights.DType;
@@ -119,6 +121,18 @@ final class ClipVisionTowerTest {
 
         assertThatThrownBy(() -> golden.features(wrong)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("[1, 3, 224, 224]").hasMessageContaining("[B, 3, 336, 336]");
+    }
+
+    @Test
+    void aClosedTowerRefusesToRunAndClosesOnce() {
+        ClipVisionTower tower = ClipVisionTower.load(MODEL, -2, SelectFeature.PATCH, Precision.FP32, WeightFormat.F16);
+        tower.features(pixels);
+
+        tower.close();
+        tower.close();
+
+        assertThatThrownBy(() -> tower.features(pixels)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("this vision tower is closed");
     }
 
     @Test
