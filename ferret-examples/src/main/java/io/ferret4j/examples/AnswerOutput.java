@@ -1,13 +1,19 @@
 package io.ferret4j.examples;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 
+import ai.djl.modality.cv.Image;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ferret4j.core.region.Region;
 import io.ferret4j.core.region.VocabCoordinates;
+import io.ferret4j.llm.Ferret;
 import io.ferret4j.llm.FerretAnswer;
 import io.ferret4j.llm.Grounding;
 
@@ -16,6 +22,22 @@ final class AnswerOutput {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private AnswerOutput() {
+    }
+
+    /**
+     * Asks and prints the answer: streamed as text, or as one JSON object with {@code json}.
+     *
+     * @param dump where to write the reference-named tensors of this answer, if anywhere
+     */
+    static FerretAnswer ask(Ferret ferret, Image image, String question, List<Region> regions, boolean json,
+                            Optional<Path> dump, PrintStream out) {
+        Consumer<String> stream = json ? t -> { } : t -> {
+            out.print(t);
+            out.flush();
+        };
+        FerretAnswer answer = ferret.conversation(image).ask(question, regions, stream, dump);
+        print(answer, json, out);
+        return answer;
     }
 
     static void print(FerretAnswer answer, boolean json, PrintStream out) {

@@ -30,7 +30,7 @@ public final class LlamaAttention {
     /**
      * Prompt rows attended together: a prompt of more is split into near-equal blocks, each scored only against the
      * positions it may see, which skips most of the causally masked upper triangle (a 714-row prompt in six blocks:
-     * 58% of the attention products; a 4-layer 7B bf16 prefill ran 4–13% faster).
+     * 58% of the attention products; timings in docs/performance.md).
      */
     static final int QUERY_BLOCK = 128;
 
@@ -133,8 +133,8 @@ public final class LlamaAttention {
     /**
      * One new row's attention (decoding) in Java over each key/value head's cached rows, heads split over the kernel
      * pool: ND4J's batched matmul of one query row against the strided cache views (and one gemm per head, tried
-     * instead) cost ~6 ms per layer and token at 730 positions (7B), longer than the layer's four projections,
-     * while the work is reading 24 MB of cache. Same steps as the
+     * instead) took longer than the layer's four projections (docs/performance.md), while the work is reading
+     * 24 MB of cache (7B, 730 positions). Same steps as the
      * batched path: {@code q·k} summed in fp32, divided by {@code sqrt(head_dim)}, fp32 softmax, probabilities
      * times values.
      */

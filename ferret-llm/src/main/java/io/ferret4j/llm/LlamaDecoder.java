@@ -87,8 +87,8 @@ public final class LlamaDecoder {
      * Like {@link #load(Weights, LlamaConfig, WeightFormat)}, multiplying in {@code precision}. With
      * {@link Precision#BF16} on a CPU with bf16 ({@link io.ferret4j.core.dnnl.DnnlSupport#available()}; fp32
      * elsewhere), F16 and Q8_0 weights run prompt-sized products (32 rows or more: the image and prompt prefill)
-     * in bf16 with fp32 accumulation, about 2x faster, while decoding one token at a time stays on the fp32 row
-     * kernels; F32 weights are packed into bf16 and run every product in bf16.
+     * in bf16 with fp32 accumulation, faster (docs/performance.md), while decoding one token at a time stays on the
+     * fp32 row kernels; F32 weights are packed into bf16 and run every product in bf16.
      */
     public static LlamaDecoder load(Weights w, LlamaConfig config, WeightFormat format, Precision precision) {
         config.validate();

@@ -28,8 +28,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Error: each output differs from fp32 by at most {@code (2u + u²)·Σ|x·w| + fp32 summation error}, with
  * {@code u = 2^-8} the bf16 unit roundoff, i.e. about 0.8 % of {@code Σ|x·w|}; on random data it is about 0.23 %
- * of {@code ‖y‖}. Speed: about twice ND4J's fp32 sgemm on avx512_bf16 (numbers in
- * {@link io.ferret4j.core.nn.Linears}).
+ * of {@code ‖y‖}. Speed: faster than ND4J's fp32 sgemm on avx512_bf16 (figures: docs/performance.md, "Figures
+ * behind the code's choices").
  */
 public final class DnnlBf16Linear implements Linear, AutoCloseable {
     /** Row count the weight layout is chosen for: the big batched products this path exists for. */
@@ -79,8 +79,7 @@ public final class DnnlBf16Linear implements Linear, AutoCloseable {
     /**
      * {@link #forward(INDArray)} into a caller's buffer {@code y}, which must be a dense row-major FLOAT
      * {@code [n, out]} array that is not a view; returns {@code y}. Reusing {@code y} spares the page faults of
-     * fresh output memory, which here add about 40 % to a {@code [577, 1024]·[1024, 4096]} product (21 against
-     * 15 ms).
+     * fresh output memory, a measurable part of a CLIP-sized product (docs/performance.md).
      */
     public INDArray forward(INDArray x, INDArray y) {                  // [n, in] -> [n, out]
         requireInput(x);

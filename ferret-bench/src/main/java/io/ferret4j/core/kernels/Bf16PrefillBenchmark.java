@@ -24,14 +24,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * image rows plus a prompt, F16 and Q8_0 weights: fp32 and bf16 with their default tiles (32 and 96 MiB, the
  * latter holding each of these weights whole), and bf16 in 32 MiB tiles. All variants run interleaved so they
  * share the machine's load; times are medians with the range. Also prints the relative error of bf16 against
- * fp32 and the oneDNN implementation of each tile size. Not a test; run it by hand:
- *
- * <pre>
- * mvn -B -o -q -pl ferret-core test-compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
- * OMP_NUM_THREADS=1 java -Xmx3g -Dorg.bytedeco.javacpp.maxphysicalbytes=12G --add-modules jdk.incubator.vector \
- *     -cp ferret-core/target/test-classes:ferret-core/target/classes:$(cat ferret-core/target/classpath.txt) \
- *     io.ferret4j.core.kernels.Bf16PrefillBenchmark [repetitions]
- * </pre>
+ * fp32 and the oneDNN implementation of each tile size. Run it with
+ * {@code scripts/bench.sh bf16-prefill [repetitions]}.
  */
 public final class Bf16PrefillBenchmark {
     private static final int N = 714;

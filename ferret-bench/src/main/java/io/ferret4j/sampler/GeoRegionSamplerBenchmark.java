@@ -19,7 +19,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Latency of one region through the sampler at Ferret-7B's shapes (D = 1024, H = 4096, 576 patches) with random
- * weights. Run it with {@code OMP_NUM_THREADS=1}, as the tests do; it prints the numbers and asserts nothing.
+ * weights. Run it with {@code scripts/bench.sh sampler [regions]}; it prints the numbers and asserts nothing.
  */
 public final class GeoRegionSamplerBenchmark {
 

@@ -13,9 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Measures batched prefill throughput and per-token decode latency of the fp32 decoder: on the tiny golden model,
  * and on a random 2-layer model of LLaMA-7B width (hidden 4096, intermediate 11008, 32 heads, vocab 32001; about
- * 2.7 GB of fp32 weights). Not a test; run it with the test classpath and {@code OMP_NUM_THREADS=1}, e.g.
- * {@code java -Xmx3g -Dorg.bytedeco.javacpp.maxphysicalbytes=12G -cp ... io.ferret4j.llm.LlamaDecoderBenchmark 7b}
- * ({@code tiny} is the default).
+ * 2.7 GB of fp32 weights). Run it with {@code scripts/bench.sh decoder [tiny|7b]} ({@code tiny} is the default).
  */
 public final class LlamaDecoderBenchmark {
     private LlamaDecoderBenchmark() {

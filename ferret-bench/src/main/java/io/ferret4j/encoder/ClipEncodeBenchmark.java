@@ -21,15 +21,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Times Ferret's image encode (CLIP ViT-L/14-336 to {@code hidden_states[-2]}, 23 of 24 layers) on random
  * weights and compares the achieved GFLOP/s with the machine's ND4J sgemm rate, measured in the same run on the
- * tower's own largest product ({@code [577, 1024] · [4096, 1024]ᵀ}). Not a test: run it by hand.
- *
- * <pre>
- * mvn -B -o -q -pl ferret-encoder -am package -DskipTests
- * mvn -B -o -q -pl ferret-encoder dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
- * OMP_NUM_THREADS=1 java -Xmx4g \
- *     -cp ferret-encoder/target/classes:ferret-core/target/classes:$(cat ferret-encoder/target/classpath.txt) \
- *     io.ferret4j.encoder.ClipEncodeBenchmark [runs [warm-up runs]]
- * </pre>
+ * tower's own largest product ({@code [577, 1024] · [4096, 1024]ᵀ}). Run it with
+ * {@code scripts/bench.sh clip-encode [runs [warm-up runs]]}.
  *
  * The weights are seeded uniform noise served through an in-memory {@link TensorSource}, so they go through the
  * normal loader (shape checks, ignored last layer, {@code requireAllUsed}). The CPU is often shared: each encode

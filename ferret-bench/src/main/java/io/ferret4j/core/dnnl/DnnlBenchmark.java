@@ -20,14 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Twice: into a reused output ("product") and as {@code Linear.forward}, which allocates its output
  * ({@link DenseLinear} against {@link DnnlBf16Linear}). Weights are warm (packed once, reused); all four run
  * interleaved so they see the same machine load; times are medians with the range in brackets. Also prints the
- * error of bf16 against fp32 and the ISA oneDNN dispatches. Not a test; run it by hand:
- *
- * <pre>
- * mvn -B -o -q -pl ferret-core test-compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
- * OMP_NUM_THREADS=1 java -Xmx2g -Dorg.bytedeco.javacpp.maxphysicalbytes=12G \
- *     -cp ferret-core/target/test-classes:ferret-core/target/classes:$(cat ferret-core/target/classpath.txt) \
- *     io.ferret4j.core.dnnl.DnnlBenchmark [repetitions]
- * </pre>
+ * error of bf16 against fp32 and the ISA oneDNN dispatches. Run it with {@code scripts/bench.sh dnnl [repetitions]}.
  */
 public final class DnnlBenchmark {
     private static final long[][] SHAPES = {                           // n, in, out

@@ -23,12 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Measures the compact-weight kernels on this machine (a main, not a test). "Cold" runs rotate over at least
  * {@value #COLD_BYTES} bytes of distinct matrices so every product streams its weights from DRAM, as a 7B decode
- * step does. Sections (arguments, default all): {@code cores bandwidth hot decode crossover prefill}.
- *
- * <pre>
- * OMP_NUM_THREADS=1 java -Xmx8g -XX:MaxDirectMemorySize=4g --add-modules jdk.incubator.vector \
- *     -cp ferret-core/target/test-classes:ferret-core/target/classes:$(deps) io.ferret4j.core.kernels.KernelBenchmark
- * </pre>
+ * step does. Sections (arguments, default all): {@code cores bandwidth hot decode crossover prefill}. Run it with
+ * {@code scripts/bench.sh kernels [SECTION...]}.
  */
 public final class KernelBenchmark {
     static final long COLD_BYTES = 2L << 30;
