@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -21,6 +22,9 @@ import ai.djl.modality.cv.ImageFactory;
 import io.ferret4j.core.nn.WeightFormat;
 import io.ferret4j.core.testing.Goldens;
 import io.ferret4j.core.testing.ProcSelf;
+import io.ferret4j.core.weights.CheckpointException;
+import io.ferret4j.core.weights.SafeTensors;
+import io.ferret4j.core.weights.SafeTensorsWriter;
 import io.ferret4j.llm.generate.GenerationConfig;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -114,6 +118,25 @@ final class FerretCloseTest {
 
             assertThat(ProcSelf.mappingsUnder(folder)).as("mappings left with %s", o.weightFormat()).isZero();
         }
+    }
+
+    @Test
+    void aLoadThatFailsAfterMappingItsWeightsUnmapsThem() throws IOException {
+        assumeThat(ProcSelf.available()).as("needs Linux /proc").isTrue();
+        Path folder = checkpoint("model.safetensors");
+        Path weights = folder.resolve("model.safetensors");
+        Path withExtra = folder.resolve("with-extra.safetensors");
+        try (SafeTensors original = SafeTensors.open(Goldens.path("ferret/checkpoint/model.safetensors"))) {
+            SafeTensorsWriter writer = new SafeTensorsWriter();
+            original.names().forEach(name -> writer.add(name, original.get(name)));
+            writer.addF32("model.unexpected", new long[] {1}, new float[] {0});
+            writer.write(withExtra);
+        }
+        Files.move(withExtra, weights, StandardCopyOption.REPLACE_EXISTING);
+
+        assertThatThrownBy(() -> Ferret.load(folder, options())).isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("model.unexpected");
+        assertThat(ProcSelf.mappingsUnder(folder)).as("mappings left by the failed load").isZero();
     }
 
     @Test
