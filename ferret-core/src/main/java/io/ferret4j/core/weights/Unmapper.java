@@ -10,10 +10,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Unmaps a file mapping, or frees a direct buffer, at once instead of whenever the garbage collector frees it. A mapped tensor that
- * was copied into a FLOAT array would otherwise keep its pages in the process's resident set until a collection
- * happens to reach the buffer: 1.2 GB for the CLIP tower, loaded just before the LLM pages in its weights; and a
- * closed model's mapped weights would stay mapped and resident. Uses
+ * Unmaps a file mapping, or frees a direct buffer, at once instead of whenever the garbage collector frees it. A
+ * mapped tensor that was copied into a FLOAT array would otherwise keep its pages in the process's resident set until
+ * a collection happens to reach the buffer: 1.2 GB for the CLIP tower, loaded just before the LLM pages in its
+ * weights; and a closed model's mapped weights would stay mapped and resident. Uses
  * {@code sun.misc.Unsafe.invokeCleaner} (module {@code jdk.unsupported}, JDK 9+); where that is missing, mappings
  * and buffers are left to the collector, as the JDK does by default.
  */
