@@ -5,7 +5,7 @@
 # JAVA_HOME picks the JDK. Whole-model speed and memory: ./ferret bench. See docs/performance.md.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cp_file="$root/ferret-bench/target/classpath.txt"
+cp_file="$root/ferret-examples/ferret-bench/target/classpath.txt"
 
 stale() {
   [ ! -f "$cp_file" ] && return 0
@@ -13,7 +13,7 @@ stale() {
 }
 if stale; then
   echo "bench: building (first use or sources changed)..." >&2
-  (cd "$root" && mvn -B -q -DskipTests -pl ferret-bench -am package) >&2
+  (cd "$root" && mvn -B -q -DskipTests -pl ferret-examples/ferret-bench -am package) >&2
   touch "$cp_file"
 fi
 
@@ -23,5 +23,5 @@ default_opts="-Xmx8g -XX:MaxDirectMemorySize=4g -Dorg.bytedeco.javacpp.maxphysic
 java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 cd "$root"                                                          # the tiny decoder's goldens are found from here
 # shellcheck disable=SC2086
-exec "$java" ${FERRET_JAVA_OPTS:-$default_opts} -cp "$root/ferret-bench/target/classes:$(cat "$cp_file")" \
+exec "$java" ${FERRET_JAVA_OPTS:-$default_opts} -cp "$root/ferret-examples/ferret-bench/target/classes:$(cat "$cp_file")" \
   io.ferret4j.bench.Benchmarks "$@"

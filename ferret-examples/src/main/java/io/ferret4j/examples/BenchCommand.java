@@ -24,9 +24,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
@@ -125,10 +123,9 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** {@code --weights} defaults to {@value #DEFAULT_WEIGHTS} here: a 7B model in 24 GiB. */
-    static final class Defaults implements CommandLine.IDefaultValueProvider {
-        @Override
-        public String defaultValue(ArgSpec arg) {
-            return arg instanceof OptionSpec o && o.longestName().equals("--weights") ? DEFAULT_WEIGHTS : null;
+    static final class Defaults extends OptionDefaults {
+        Defaults() {
+            super(Map.of("--weights", DEFAULT_WEIGHTS));
         }
     }
 

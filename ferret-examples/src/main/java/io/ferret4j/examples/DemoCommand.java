@@ -4,6 +4,7 @@ import java.awt.image.BufferedImage;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -18,8 +19,6 @@ import io.ferret4j.llm.FerretOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.ArgSpec;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -88,11 +87,9 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** The demo's shorter answers: {@code --max-new-tokens} defaults to {@value #DEFAULT_NEW_TOKENS}. */
-    static final class Defaults implements CommandLine.IDefaultValueProvider {
-        @Override
-        public String defaultValue(ArgSpec arg) {
-            return arg instanceof OptionSpec o && o.longestName().equals("--max-new-tokens")
-                    ? Integer.toString(DEFAULT_NEW_TOKENS) : null;
+    static final class Defaults extends OptionDefaults {
+        Defaults() {
+            super(Map.of("--max-new-tokens", Integer.toString(DEFAULT_NEW_TOKENS)));
         }
     }
 }

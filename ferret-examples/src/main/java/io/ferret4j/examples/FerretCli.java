@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.util.concurrent.Callable;
 
 import io.ferret4j.core.weights.CheckpointException;
+import io.ferret4j.examples.eval.EvalCommand;
 import io.ferret4j.llm.tokenizer.TokenizerException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,19 +33,22 @@ import picocli.CommandLine.UnmatchedArgumentException;
             TokenizeCommand.class,
             ConvertCommand.class,
             BenchCommand.class,
+            EvalCommand.class,
             CompletionCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class FerretCli implements Callable<Integer> {
     private final InputStream in;
     private final PrintStream out;
+    private final PrintStream err;
 
     @Spec
     private CommandSpec spec;
 
-    private FerretCli(InputStream in, PrintStream out) {
+    private FerretCli(InputStream in, PrintStream out, PrintStream err) {
         this.in = in;
         this.out = out;
+        this.err = err;
     }
 
     /** Runs the command {@code args} names and exits with its code. */
@@ -62,7 +66,7 @@ public final class FerretCli implements Callable<Integer> {
      * @return the process exit code: 0 on success, 2 for a usage error, 1 for any other failure
      */
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
-        CommandLine cli = configure(new CommandLine(new FerretCli(in, out)));
+        CommandLine cli = configure(new CommandLine(new FerretCli(in, out, err)));
         cli.getSubcommands().values().forEach(c -> c.getCommandSpec().versionProvider(new Version()));   // -V
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
@@ -82,8 +86,13 @@ public final class FerretCli implements Callable<Integer> {
     }
 
     /** Where commands print their results (the process's standard output, or a test's). */
-    PrintStream out() {
+    public PrintStream out() {
         return out;
+    }
+
+    /** Where commands print progress and warnings (the process's standard error, or a test's). */
+    public PrintStream err() {
+        return err;
     }
 
     /** {@code ferret} alone: the usage on standard error, as a usage error. */

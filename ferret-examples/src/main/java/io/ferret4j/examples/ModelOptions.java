@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
  * {@code --vision-tower DIR}, the generation options ({@link GenerationOptions}) and the weight formats and
  * precisions ({@link FormatOptions}).
  */
-final class ModelOptions {
+public final class ModelOptions {
     @Option(names = "--model", paramLabel = "DIR", required = true, description = "the Ferret checkpoint folder")
     private Path model;
 
@@ -27,18 +27,18 @@ final class ModelOptions {
     private FormatOptions formats;
 
     /** The checkpoint folder. */
-    Path model() {
+    public Path model() {
         return model;
     }
 
     /** The options {@link Ferret#load(Path, FerretOptions)} takes. */
-    FerretOptions ferretOptions() {
+    public FerretOptions ferretOptions() {
         FerretOptions options = formats.applyTo(generation.applyTo(FerretOptions.defaults()));
         return visionTower == null ? options : options.withVisionTower(visionTower);
     }
 
     /** Loads the model. */
-    Ferret load() {
+    public Ferret load() {
         return Ferret.load(model, ferretOptions());
     }
 }
