@@ -23,16 +23,20 @@ public final class Linears {
 
     /** {@code weight} [out, in] FLOAT, {@code bias} [out] or null. */
     public static Linear dense(INDArray weight, INDArray bias, Precision precision) {
-        if (precision == Precision.BF16 && DnnlSupport.available()) {
-            return new DnnlBf16Linear(weight, bias);
-        }
-        return new DenseLinear(weight, bias);
+        return packsBf16(precision) ? new DnnlBf16Linear(weight, bias) : new DenseLinear(weight, bias);
     }
 
-    /** {@link DenseLinear#load} with a precision: {@code prefix.weight [out, in]}, and {@code prefix.bias} if asked. */
+    /**
+     * {@link DenseLinear#load} with a precision: {@code prefix.weight [out, in]}, and {@code prefix.bias} if asked. A
+     * bf16 packed copy belongs to {@code w}'s {@link Weights#memory() memory}, as the tensors do.
+     */
     public static Linear load(Weights w, String prefix, long in, long out, boolean withBias, Precision precision) {
         INDArray weight = w.require(prefix + ".weight", out, in);
         INDArray bias = withBias ? w.require(prefix + ".bias", out) : null;
-        return dense(weight, bias, precision);
+        return packsBf16(precision) ? w.memory().own(new DnnlBf16Linear(weight, bias)) : new DenseLinear(weight, bias);
+    }
+
+    private static boolean packsBf16(Precision precision) {
+        return precision == Precision.BF16 && DnnlSupport.available();
     }
 }

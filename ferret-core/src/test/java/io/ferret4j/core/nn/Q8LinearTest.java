@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 import io.ferret4j.core.kernels.Q8_0;
+import io.ferret4j.core.testing.Q8Layout;
 import io.ferret4j.core.testing.TensorAssert;
 import io.ferret4j.core.weights.DType;
 import io.ferret4j.core.weights.SafeTensors;
@@ -83,7 +84,7 @@ final class Q8LinearTest {
             Weights w = Weights.of(st);
             atLoad = Q8Linear.load(w, "proj", IN, OUT, true);
             SafeTensorsWriter writer = new SafeTensorsWriter();
-            atLoad.weight().addTo(writer, "proj.weight");
+            Q8Layout.add(writer, "proj.weight", atLoad.weight());
             writer.add("proj.bias", st.get("proj.bias")).write(stored);
         }
         try (SafeTensors st = SafeTensors.open(stored)) {
