@@ -44,8 +44,16 @@ public final class Resources implements AutoCloseable {
             toClose = new ArrayList<>(parts);
             parts.clear();
         }
+        closeAll(toClose);
+    }
+
+    /**
+     * Closes each of {@code parts} in order. One that fails to close does not stop the others: the first failure is
+     * thrown once all have been tried, later ones attached to it as suppressed (checked ones wrapped).
+     */
+    public static void closeAll(Iterable<? extends AutoCloseable> parts) {
         RuntimeException failure = null;
-        for (AutoCloseable part : toClose) {
+        for (AutoCloseable part : parts) {
             try {
                 part.close();
             } catch (Exception e) {

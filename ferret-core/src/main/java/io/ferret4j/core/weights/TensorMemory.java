@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
+import io.ferret4j.core.resources.Resources;
+
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -79,21 +81,7 @@ public final class TensorMemory implements AutoCloseable {
             toFree = new ArrayList<>(held);
             held.clear();
         }
-        RuntimeException failure = null;
-        for (Held<?> h : toFree) {
-            try {
-                h.release();
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        Resources.closeAll(toFree.stream().<AutoCloseable>map(h -> h::release).toList());
     }
 
     private static void closeBuffer(DataBuffer data) {
