@@ -56,11 +56,6 @@ public final class RgbImage {
         return hwc[(y * width + x) * 3 + c] & 0xff;
     }
 
-    /** A copy of the pixels, {@code [height, width, 3]} row-major. */
-    public byte[] toHwcBytes() {
-        return hwc.clone();
-    }
-
     /** The pixels without copying, for this package's resampler and normaliser, which only read them. */
     byte[] hwc() {
         return hwc;

@@ -23,7 +23,13 @@ import io.ferret4j.llm.tokenizer.LlamaTokenizer;
  * <p>Prompts are built exactly as the reference does (the {@code ferret_v1} template, regions written as
  * {@code [x1, y1, x2, y2] <region_fea>} on the 1000-grid). Images are used as decoded: no EXIF rotation is applied,
  * as in the reference. A {@code Ferret} is thread-safe: the weights are shared and every call has its own
- * key/value cache. Close it when done; calls after {@link #close()} fail.
+ * key/value cache.
+ *
+ * <p>Close it when done: {@link #close()} frees the weights at once (unmaps the checkpoint files, frees the native
+ * arrays), so a service can reload models without waiting for a garbage collection. Closing is safe while other
+ * threads use the model: calls begun after it fail with an {@link IllegalStateException}, an answer being generated
+ * stops at its next token and fails the same way, and the memory is freed only once every call in flight has
+ * left (an image being encoded or a prompt being read is finished first).
  */
 public final class Ferret implements AutoCloseable {
     /** The referring question of ml-ferret's point-classification demo, used by {@link #refer(Image, Region)}. */
@@ -31,7 +37,6 @@ public final class Ferret implements AutoCloseable {
 
     private final FerretModel model;
     private final FerretOptions options;
-    private volatile boolean closed;
 
     private Ferret(FerretModel model, FerretOptions options) {
         this.model = model;
@@ -73,11 +78,21 @@ public final class Ferret implements AutoCloseable {
      * {@link FerretAnswer#groundings()} hold the boxes.
      */
     public FerretAnswer ground(Image image, String description) {
+        return ask(image, groundingQuestion(description), List.of());
+    }
+
+    /**
+     * The reference grounding evaluation's question for {@code description}:
+     * {@code "What is the location of {description} in the image?"}, commas removed.
+     *
+     * @throws IllegalArgumentException if nothing is left of the description
+     */
+    public static String groundingQuestion(String description) {
         String caption = description.replace(",", "").strip();
         if (caption.isEmpty()) {
             throw new IllegalArgumentException("nothing to ground: the description is empty");
         }
-        return ask(image, "What is the location of " + caption + " in the image?", List.of());
+        return "What is the location of " + caption + " in the image?";
     }
 
     /** One question about {@code image}; see {@link Conversation#ask(String, List)}. */
@@ -108,15 +123,20 @@ public final class Ferret implements AutoCloseable {
         return options;
     }
 
+    /**
+     * Frees the model: refuses new calls, lets the calls in flight end (a generation fails at its next token), then
+     * unmaps and frees the weights. A second call does nothing.
+     *
+     * @throws IllegalStateException if called from inside one of this model's calls (a streaming callback), which
+     *                               would wait for itself
+     */
     @Override
     public void close() {
-        closed = true;
+        model.close();
     }
 
     void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("this Ferret is closed");
-        }
+        model.checkOpen();
     }
 
     private static BufferedImage bufferedImage(Image image) {
