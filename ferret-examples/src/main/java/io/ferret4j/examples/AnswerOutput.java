@@ -1,21 +1,43 @@
 package io.ferret4j.examples;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 
+import ai.djl.modality.cv.Image;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ferret4j.core.region.Region;
 import io.ferret4j.core.region.VocabCoordinates;
+import io.ferret4j.llm.Ferret;
 import io.ferret4j.llm.FerretAnswer;
 import io.ferret4j.llm.Grounding;
 
 /** Prints an answer: its text (already streamed) and groundings, or one JSON object. */
-final class AnswerOutput {
+public final class AnswerOutput {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private AnswerOutput() {
+    }
+
+    /**
+     * Asks and prints the answer: streamed as text, or as one JSON object with {@code json}.
+     *
+     * @param dump where to write the reference-named tensors of this answer, if anywhere
+     */
+    static FerretAnswer ask(Ferret ferret, Image image, String question, List<Region> regions, boolean json,
+                            Optional<Path> dump, PrintStream out) {
+        Consumer<String> stream = json ? t -> { } : t -> {
+            out.print(t);
+            out.flush();
+        };
+        FerretAnswer answer = ferret.conversation(image).ask(question, regions, stream, dump);
+        print(answer, json, out);
+        return answer;
     }
 
     static void print(FerretAnswer answer, boolean json, PrintStream out) {
@@ -30,11 +52,21 @@ final class AnswerOutput {
         }
     }
 
+    /** {@link #toNode} as one line of JSON. */
+    static String toJson(FerretAnswer answer) {
+        try {
+            return JSON.writeValueAsString(toNode(answer));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+        }
+    }
+
     /**
      * {@code prompt}, {@code input_ids} (with -200 where the image goes), {@code output_ids} (generated ids only),
-     * {@code text}, {@code boxes} (phrase, grid and pixel coordinates) and {@code stop_reason}.
+     * {@code text}, {@code groundings} (phrase, {@code kind} box or point, {@code grid} on the 1000-grid and
+     * {@code pixels} of the original image) and {@code stop_reason}.
      */
-    static String toJson(FerretAnswer answer) {
+    public static ObjectNode toNode(FerretAnswer answer) {
         ObjectNode o = JSON.createObjectNode();
         o.put("prompt", answer.prompt());
         ArrayNode in = o.putArray("input_ids");
@@ -46,9 +78,9 @@ final class AnswerOutput {
             outIds.add(id);
         }
         o.put("text", answer.text());
-        ArrayNode boxes = o.putArray("boxes");
+        ArrayNode groundings = o.putArray("groundings");
         for (Grounding g : answer.groundings()) {
-            ObjectNode b = boxes.addObject();
+            ObjectNode b = groundings.addObject();
             b.put("phrase", g.phrase());
             b.put("kind", g.region() instanceof Region.Box ? "box" : "point");
             ArrayNode grid = b.putArray("grid");
@@ -61,11 +93,7 @@ final class AnswerOutput {
             }
         }
         o.put("stop_reason", answer.stopReason().name());
-        try {
-            return JSON.writeValueAsString(o);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
-        }
+        return o;
     }
 
     private static int[] pixels(Region r) {

@@ -1,99 +1,33 @@
 package io.ferret4j.examples;
 
 import java.awt.image.BufferedImage;
-import java.io.PrintStream;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Set;
-import java.util.function.Consumer;
+import java.util.concurrent.Callable;
 
-import ai.djl.modality.cv.Image;
-import ai.djl.modality.cv.ImageFactory;
-import io.ferret4j.core.plan.KvCacheFormat;
-import io.ferret4j.core.plan.Precision;
-import io.ferret4j.core.plan.WeightFormat;
-import io.ferret4j.core.region.Region;
-import io.ferret4j.encoder.ImageFiles;
-import io.ferret4j.llm.Ferret;
-import io.ferret4j.llm.FerretAnswer;
-import io.ferret4j.llm.FerretOptions;
-import io.ferret4j.llm.generate.GenerationConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
-/** {@code ferret refer|ground|ask}: one question about one image. */
-final class AskCommand {
-    static final Set<String> VALUE_OPTIONS = Set.of("--model", "--vision-tower", "--image", "--question", "--text",
-            "--prompt", "--max-new-tokens", "--temperature", "--top-p", "--seed", "--annotate", "--dump", "--point",
-            "--box", "--mask", "--polygon", "--weights", "--vision-weights", "--vision-precision",
-            "--llm-precision", "--kv-cache");
-    static final Set<String> FLAGS = Set.of("--deterministic", "--json");
+/** {@code ferret ask}: a free question about an image, with any number of regions. */
+@Command(name = "ask", mixinStandardHelpOptions = true,
+        description = "Ask a free question about an image; each <region> in the prompt takes the next region given.")
+final class AskCommand implements Callable<Integer> {
+    @Mixin
+    private QuestionOptions question;
 
-    private AskCommand() {
-    }
+    @Mixin
+    private RegionOptions regions;
 
-    static void run(String command, List<String> rawArgs, PrintStream out) {
-        CliArgs args = CliArgs.parse(rawArgs, VALUE_OPTIONS, FLAGS);
-        Path model = Path.of(args.require("--model"));
-        Path imageFile = Path.of(args.require("--image"));
-        BufferedImage pixels = ImageFiles.read(imageFile);
-        List<Region> regions = RegionArgs.parse(args, pixels.getWidth(), pixels.getHeight());
-        String question = question(command, args, regions);
-        FerretOptions options = options(args);
-        try (Ferret ferret = Ferret.load(model, options)) {
-            answer(ferret, ImageFactory.getInstance().fromImage(pixels), question, regions, args, out);
-        }
-    }
+    @Option(names = "--prompt", paramLabel = "P", required = true, description = "the question")
+    private String prompt;
 
-    /** Asks, prints the answer (streamed as text, or one JSON object with {@code --json}) and annotates if asked. */
-    static FerretAnswer answer(Ferret ferret, Image image, String question, List<Region> regions, CliArgs args,
-                               PrintStream out) {
-        boolean json = args.has("--json");
-        Consumer<String> stream = json ? t -> { } : t -> {
-            out.print(t);
-            out.flush();
-        };
-        FerretAnswer answer = ferret.conversation(image).ask(question, regions, stream,
-                args.get("--dump").map(Path::of));
-        AnswerOutput.print(answer, json, out);
-        args.get("--annotate").map(Path::of).ifPresent(file -> Annotator.write(image, regions, answer, file));
-        return answer;
-    }
+    @ParentCommand
+    private FerretCli cli;
 
-    private static String question(String command, CliArgs args, List<Region> regions) {
-        return switch (command) {
-            case "refer" -> {
-                if (regions.size() != 1) {
-                    throw new CliArgs.UsageException("refer needs exactly one region (--point, --box, --mask or "
-                            + "--polygon), got " + regions.size());
-                }
-                yield args.get("--question").orElse(Ferret.DEFAULT_REFER_QUESTION);
-            }
-            case "ground" -> {
-                if (!regions.isEmpty()) {
-                    throw new CliArgs.UsageException("ground takes no regions; use ask to combine regions and grounding");
-                }
-                String text = args.require("--text").replace(",", "").strip();
-                yield "What is the location of " + text + " in the image?";
-            }
-            default -> args.require("--prompt");
-        };
-    }
-
-    /** Generation and sampling settings from the common options. */
-    static FerretOptions options(CliArgs args) {
-        int maxNewTokens = args.intValue("--max-new-tokens", FerretOptions.DEFAULT_MAX_NEW_TOKENS);
-        double temperature = args.doubleValue("--temperature", 0);
-        double topP = args.doubleValue("--top-p", 1);
-        long seed = args.intValue("--seed", 0);
-        GenerationConfig generation = temperature == 0 && topP == 1
-                ? GenerationConfig.greedy(maxNewTokens)
-                : GenerationConfig.sampling(maxNewTokens, temperature, 0, topP, seed);
-        FerretOptions options = FerretOptions.defaults().withGeneration(generation)
-                .withDeterministicSampler(args.has("--deterministic")).withSeed(seed)
-                .withWeightFormat(WeightFormat.parse(args.get("--weights").orElse("f16")))
-                .withVisionWeightFormat(WeightFormat.parse(args.get("--vision-weights").orElse("f32")))
-                .withVisionPrecision(Precision.parse(args.get("--vision-precision").orElse("fp32")))
-                .withLlmPrecision(Precision.parse(args.get("--llm-precision").orElse("fp32")))
-                .withKvCacheFormat(KvCacheFormat.parse(args.get("--kv-cache").orElse("f32")));
-        return args.get("--vision-tower").map(v -> options.withVisionTower(Path.of(v))).orElse(options);
+    @Override
+    public Integer call() {
+        BufferedImage pixels = question.readImage();
+        question.ask(pixels, prompt, regions.regions(pixels.getWidth(), pixels.getHeight()), cli.out());
+        return 0;
     }
 }

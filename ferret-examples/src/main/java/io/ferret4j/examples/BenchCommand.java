@@ -5,86 +5,137 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
 import io.ferret4j.core.kernels.KernelPool;
 import io.ferret4j.core.kernels.MemoryBandwidth;
 import io.ferret4j.core.kernels.RowKernels;
+import io.ferret4j.core.machine.MachineReport;
 import io.ferret4j.core.plan.WeightFormat;
 import io.ferret4j.core.weights.DType;
 import io.ferret4j.llm.FerretOptions;
 import io.ferret4j.llm.convert.QuantizeQ8;
 import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
- * {@code ferret bench --model 7b|13b --weights f32|f16|q8_0 [--layers N] [--threads N] [--new-tokens N]
- * [--vision-weights f32|f16] [--vision-precision fp32|bf16] [--llm-precision fp32|bf16] [--kv-cache f32|f16]
- * [--work DIR] [--json]}: builds a random-weight Ferret of the real shapes, then measures this machine's limits
+ * {@code ferret bench}: builds a random-weight Ferret of the real shapes, then measures this machine's limits
  * (memory bandwidth, sgemm rate) and the model against them: load time, image encode, region sampler, prefill of a
- * real refer prompt (576 image rows + the text), decode, and peak RSS. The model options mean what they mean to
- * {@code ferret ask} (parsed by {@link AskCommand#options}), except that {@code --weights} defaults to q8_0. Each speed is also given as a fraction of its limit:
- * decode as (weight bytes per token ÷ bandwidth) ÷ time per token, prefill and encode as (FLOPs ÷ sgemm rate) ÷ time.
+ * real refer prompt (576 image rows + the text), decode, and peak RSS. The format options mean what they mean to
+ * {@code ferret ask} ({@link FormatOptions}), except that {@code --weights} defaults to q8_0. Each speed is also given
+ * as a fraction of its limit: decode as (weight bytes per token ÷ bandwidth) ÷ time per token, prefill and encode as
+ * (FLOPs ÷ sgemm rate) ÷ time.
  */
-final class BenchCommand {
-    private BenchCommand() {
-    }
+@Command(name = "bench", mixinStandardHelpOptions = true, defaultValueProvider = BenchCommand.Defaults.class,
+        description = "Speed and memory of a 7B or 13B Ferret on this machine, on random weights of the real shapes.")
+final class BenchCommand implements Callable<Integer> {
+    private static final String DEFAULT_WEIGHTS = "q8_0";
 
-    /** The options that choose how the model is held and multiplied, handed to the measuring JVM as given. */
-    static final Set<String> MODEL_OPTIONS = Set.of("--weights", "--vision-weights", "--vision-precision",
-            "--llm-precision", "--kv-cache");
+    @Option(names = "--model", paramLabel = "SIZE", defaultValue = "7b", converter = ModelSize.class,
+            completionCandidates = ModelSize.class, description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+    private RandomCheckpoint.Shapes model;
 
-    static void run(List<String> rawArgs, PrintStream out) {
-        Set<String> valueOptions = new HashSet<>(MODEL_OPTIONS);
-        valueOptions.addAll(Set.of("--model", "--layers", "--threads", "--new-tokens", "--work"));
-        CliArgs args = CliArgs.parse(rawArgs, valueOptions, Set.of("--json"));
-        RandomCheckpoint.Shapes full = switch (args.get("--model").orElse("7b")) {
-            case "7b" -> RandomCheckpoint.Shapes.FERRET_7B;
-            case "13b" -> RandomCheckpoint.Shapes.FERRET_13B;
-            default -> throw new CliArgs.UsageException("--model must be 7b or 13b");
-        };
-        RandomCheckpoint.Shapes shapes = full.withLayers(args.intValue("--layers", full.layers()));
-        List<String> modelFlags = modelFlags(args.has("--weights") ? args : args.with("--weights", "q8_0"));
-        FerretOptions options = BenchRun.options(modelFlags);
-        options.plan();                                                  // refuses impossible combinations before minutes of writing
-        int threads = args.intValue("--threads", Runtime.getRuntime().availableProcessors());
-        if (threads != KernelPool.shared().threads()) {
-            throw new CliArgs.UsageException("--threads " + threads + " needs the JVM started with -D"
-                    + KernelPool.THREADS_PROPERTY + "=" + threads + " (the kernel pool has " + KernelPool.shared().threads() + ")");
+    @Option(names = "--layers", paramLabel = "N", description = "cut the language model to N layers, for quick runs")
+    private Integer layers;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "kernel and BLAS threads; must match -D" + KernelPool.THREADS_PROPERTY + " (default: the CPUs)")
+    private Integer threads;
+
+    @Option(names = "--new-tokens", paramLabel = "N", defaultValue = "16",
+            description = "tokens to decode (default: ${DEFAULT-VALUE})")
+    private int newTokens;
+
+    @Option(names = "--work", paramLabel = "DIR", defaultValue = "${sys:java.io.tmpdir}",
+            description = "where to write the checkpoint (about 15 GB for 7B, 28 GB for 13B; default: ${DEFAULT-VALUE})")
+    private Path work;
+
+    @Option(names = "--json", description = "print one JSON object")
+    private boolean json;
+
+    @Mixin
+    private FormatOptions formats;
+
+    @ParentCommand
+    private FerretCli cli;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintStream out = cli.out();
+        RandomCheckpoint.Shapes shapes = model.withLayers(layers == null ? model.layers() : layers);
+        FerretOptions options = formats.applyTo(FerretOptions.defaults());   // checked here, before minutes of writing
+        int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        if (threadCount != KernelPool.shared().threads()) {
+            throw new ParameterException(spec.commandLine(), "--threads " + threadCount + " needs the JVM started with -D"
+                    + KernelPool.THREADS_PROPERTY + "=" + threadCount + " (the kernel pool has "
+                    + KernelPool.shared().threads() + ")");
         }
-        Nd4j.factory().blas().setMaxThreads(threads);
-        int newTokens = args.intValue("--new-tokens", 16);
-        Path work = Path.of(args.get("--work").orElse(System.getProperty("java.io.tmpdir")));
-        boolean json = args.has("--json");
+        Nd4j.factory().blas().setMaxThreads(threadCount);
         Path dir = tempDir(work);
         try {
-            Map<String, Object> r = measure(shapes, options, modelFlags, threads, newTokens, dir,
+            Map<String, Object> r = measure(shapes, options, formats.toArgs(), threadCount, newTokens, dir,
                     json ? s -> { } : out::println);
             out.println(json ? AnswerOutput.JSON.valueToTree(r).toString() : table(r));
         } finally {
             BundledFiles.deleteTree(dir);
         }
+        return 0;
     }
 
-    /** The model options of {@code args} as command-line flags, in the order given. */
-    private static List<String> modelFlags(CliArgs args) {
-        List<String> flags = new ArrayList<>();
-        for (Map.Entry<String, String> e : args.inOrder(MODEL_OPTIONS)) {
-            flags.add(e.getKey());
-            flags.add(e.getValue());
+    /** {@code 7b} or {@code 13b}: the shapes of Ferret-7B or -13B. */
+    static final class ModelSize implements CommandLine.ITypeConverter<RandomCheckpoint.Shapes>, Iterable<String> {
+        private static final Map<String, RandomCheckpoint.Shapes> SIZES = new LinkedHashMap<>();
+
+        static {
+            SIZES.put("7b", RandomCheckpoint.Shapes.FERRET_7B);
+            SIZES.put("13b", RandomCheckpoint.Shapes.FERRET_13B);
         }
-        return flags;
+
+        @Override
+        public RandomCheckpoint.Shapes convert(String value) {
+            RandomCheckpoint.Shapes s = SIZES.get(value.toLowerCase(Locale.ROOT));
+            if (s == null) {
+                throw new TypeConversionException("expected 7b or 13b but was '" + value + "'");
+            }
+            return s;
+        }
+
+        @Override
+        public Iterator<String> iterator() {
+            return SIZES.keySet().iterator();
+        }
+    }
+
+    /** {@code --weights} defaults to {@value #DEFAULT_WEIGHTS} here: a 7B model in 24 GiB. */
+    static final class Defaults extends OptionDefaults {
+        Defaults() {
+            super(Map.of("--weights", DEFAULT_WEIGHTS));
+        }
     }
 
     private static Map<String, Object> measure(RandomCheckpoint.Shapes s, FerretOptions options, List<String> modelFlags,
                                                int threads, int newTokens, Path dir, Consumer<String> log) {
         WeightFormat format = options.weightFormat();
         Map<String, Object> r = new LinkedHashMap<>();
+        MachineReport machine = MachineReport.read();
+        machine.lines().forEach(log);
         log.accept("measuring memory bandwidth and sgemm ...");
         double bandwidth = MemoryBandwidth.readGbs(MemoryBandwidth.DEFAULT_BYTES, KernelPool.shared(), RowKernels.best());
         double sgemm = MachineLimits.sgemmGflops();
@@ -119,13 +170,19 @@ final class BenchCommand {
         r.put("llm_precision", options.llmPrecision().toString());
         r.put("kv_cache", options.kvCacheFormat().toString());
         r.put("threads", threads);
-        r.put("java", Runtime.version().toString());
+        r.put("machine", machine);
         return r;
     }
 
     private static String table(Map<String, Object> r) {
         StringBuilder sb = new StringBuilder();
-        r.forEach((k, v) -> sb.append(String.format("%-28s %s%n", k, v instanceof Double d ? String.format("%.3f", d) : v)));
+        r.forEach((k, v) -> {
+            if (v instanceof MachineReport m) {
+                m.lines().forEach(line -> sb.append(line).append('\n'));
+            } else {
+                sb.append(String.format("%-28s %s%n", k, v instanceof Double d ? String.format("%.3f", d) : v));
+            }
+        });
         return sb.toString();
     }
 

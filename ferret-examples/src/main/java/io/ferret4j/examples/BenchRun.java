@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.ImageFactory;
@@ -40,7 +39,7 @@ final class BenchRun {
     /**
      * What the measuring JVM is asked to do.
      *
-     * @param modelFlags the model options as {@code ferret ask} takes them ({@link BenchCommand#MODEL_OPTIONS})
+     * @param modelFlags the format options as {@code ferret ask} takes them ({@link FormatOptions#toArgs()})
      */
     record Request(Path model, int threads, int newTokens, Path image, Path result, List<String> modelFlags) {
         List<String> toArgs() {
@@ -129,9 +128,9 @@ final class BenchRun {
         return r;
     }
 
-    /** The options {@code ferret ask} would build from {@code modelFlags}. */
+    /** The options {@code ferret ask} would build from the format options {@code modelFlags}. */
     static FerretOptions options(List<String> modelFlags) {
-        return AskCommand.options(CliArgs.parse(modelFlags, BenchCommand.MODEL_OPTIONS, Set.of()));
+        return FormatOptions.parse(modelFlags).applyTo(FerretOptions.defaults());
     }
 
     private static Timings ask(Ferret ferret, Image image, Region region) {

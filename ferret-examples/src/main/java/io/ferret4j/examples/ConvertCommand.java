@@ -3,40 +3,88 @@ package io.ferret4j.examples;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.Callable;
 
-import io.ferret4j.core.plan.WeightFormat;
 import io.ferret4j.llm.convert.ApplyDelta;
 import io.ferret4j.llm.convert.QuantizeQ8;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code ferret convert --base VICUNA_DIR --delta DELTA_DIR --out DIR [--overwrite]}: apply a Ferret delta;
  * {@code ferret convert --model DIR --quantize q8_0 --out DIR [--overwrite]}: store the LLM matrices as Q8_0.
  */
-final class ConvertCommand {
-    private ConvertCommand() {
+@Command(name = "convert", mixinStandardHelpOptions = true,
+        description = "Rebuild Ferret from Vicuna v1.3 + the released delta (--base, --delta), or store a "
+                + "checkpoint's LLM matrices as Q8_0 (--model, --quantize q8_0).")
+final class ConvertCommand implements Callable<Integer> {
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "the folder to write")
+    private Path out;
+
+    @Option(names = "--overwrite", description = "replace the files of an existing folder")
+    private boolean overwrite;
+
+    @ArgGroup(multiplicity = "1")
+    private Source source;
+
+    @ParentCommand
+    private FerretCli cli;
+
+    /** One conversion: a delta applied to its base, or a checkpoint quantised. */
+    static final class Source {
+        @ArgGroup(exclusive = false)
+        private Delta delta;
+
+        @ArgGroup(exclusive = false)
+        private Quantize quantize;
     }
 
-    static void run(List<String> rawArgs, PrintStream out) {
-        CliArgs args = CliArgs.parse(rawArgs, Set.of("--base", "--delta", "--out", "--model", "--quantize"),
-                Set.of("--overwrite"));
-        Path outDir = Path.of(args.require("--out"));
-        if (args.has("--quantize")) {
-            if (WeightFormat.parse(args.require("--quantize")) != WeightFormat.Q8_0) {
-                throw new CliArgs.UsageException("--quantize supports q8_0 only");
-            }
-            List<Path> files = QuantizeQ8.run(Path.of(args.require("--model")), outDir, args.has("--overwrite"),
-                    p -> out.printf("\r%s", p));
-            out.println();
-            out.println("wrote " + outDir + ": " + files.size() + " weight file(s); load it with --weights q8_0");
-            return;
+    /** {@code --base} and {@code --delta}. */
+    static final class Delta {
+        @Option(names = "--base", paramLabel = "VICUNA_DIR", required = true, description = "Vicuna v1.3 (7B or 13B)")
+        private Path base;
+
+        @Option(names = "--delta", paramLabel = "DELTA_DIR", required = true, description = "Apple's Ferret delta")
+        private Path delta;
+    }
+
+    /** {@code --model} and {@code --quantize}. */
+    static final class Quantize {
+        @Option(names = "--model", paramLabel = "DIR", required = true, description = "the Ferret checkpoint")
+        private Path model;
+
+        @Option(names = "--quantize", paramLabel = "FORMAT", required = true,
+                description = "the format to store: ${COMPLETION-CANDIDATES}")
+        private QuantizedFormat format;
+    }
+
+    /** The formats {@code --quantize} writes: Q8_0 only. */
+    enum QuantizedFormat {
+        Q8_0;
+
+        @Override
+        public String toString() {
+            return "q8_0";
         }
-        ApplyDelta.Options options = ApplyDelta.Options.DEFAULTS.withOverwrite(args.has("--overwrite"))
-                .withProgress(p -> out.printf("\r%s", p));
-        ApplyDelta.Summary s = ApplyDelta.run(Path.of(args.require("--base")), Path.of(args.require("--delta")),
-                outDir, options);
-        out.println();
-        out.println("wrote " + s.folder() + ": " + s.summed() + " tensors summed, " + s.copied() + " copied, "
+    }
+
+    @Override
+    public Integer call() {
+        PrintStream print = cli.out();
+        if (source.quantize != null) {
+            List<Path> files = QuantizeQ8.run(source.quantize.model, out, overwrite, p -> print.printf("\r%s", p));
+            print.println();
+            print.println("wrote " + out + ": " + files.size() + " weight file(s); load it with --weights q8_0");
+            return 0;
+        }
+        ApplyDelta.Options options = ApplyDelta.Options.DEFAULTS.withOverwrite(overwrite)
+                .withProgress(p -> print.printf("\r%s", p));
+        ApplyDelta.Summary s = ApplyDelta.run(source.delta.base, source.delta.delta, out, options);
+        print.println();
+        print.println("wrote " + s.folder() + ": " + s.summed() + " tensors summed, " + s.copied() + " copied, "
                 + s.skipped().size() + " skipped, " + s.bytes() + " bytes in " + s.files().size() + " file(s)");
+        return 0;
     }
 }

@@ -4,7 +4,9 @@ import java.awt.image.BufferedImage;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.ImageFactory;
@@ -13,24 +15,43 @@ import io.ferret4j.core.weights.DType;
 import io.ferret4j.encoder.ImageFiles;
 import io.ferret4j.llm.Ferret;
 import io.ferret4j.llm.FerretAnswer;
+import io.ferret4j.llm.FerretOptions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code ferret demo}: the whole pipeline — preprocessing, CLIP, the region sampler, the prompt, the decoder, box
  * parsing — on a bundled photo, with a tiny Ferret whose weights are random (generated on the fly, nothing is
  * downloaded). It shows the machinery works; its answers are meaningless.
  */
-final class DemoCommand {
+@Command(name = "demo", mixinStandardHelpOptions = true, defaultValueProvider = DemoCommand.Defaults.class,
+        description = "Refer and ground on a bundled photo with a tiny Ferret of RANDOM weights (no download): "
+                + "every step runs for real, the answers are meaningless.")
+final class DemoCommand implements Callable<Integer> {
     /** The ketchup bottle on the bundled photo (615×446). */
     static final Region BOTTLE = new Region.Box(178, 76, 285, 348);
     private static final int DEFAULT_NEW_TOKENS = 24;
     private static final long WEIGHT_SEED = 42;
 
-    private DemoCommand() {
-    }
+    @Mixin
+    private GenerationOptions generation;
 
-    static void run(List<String> rawArgs, PrintStream out) {
-        CliArgs args = CliArgs.parse(rawArgs, Set.of("--annotate", "--max-new-tokens", "--seed"),
-                Set.of("--json", "--deterministic"));
+    @Option(names = "--json", description = "print each answer as one JSON object")
+    private boolean json;
+
+    @Option(names = "--annotate", paramLabel = "OUT.png",
+            description = "draw the region asked about and the boxes answered")
+    private Path annotate;
+
+    @ParentCommand
+    private FerretCli cli;
+
+    @Override
+    public Integer call() {
+        PrintStream out = cli.out();
         Path dir = BundledFiles.tempDir("ferret-demo");
         try {
             Path model = dir.resolve("tiny-ferret");
@@ -43,30 +64,32 @@ final class DemoCommand {
                     + "Every step of the pipeline runs for real, but the answers are meaningless.");
             out.println("photo: ml-ferret's example " + BundledFiles.PHOTO + " (" + pixels.getWidth() + "×"
                     + pixels.getHeight() + ")");
-            try (Ferret ferret = Ferret.load(model, AskCommand.options(withDefaultLength(args)))) {
+            try (Ferret ferret = Ferret.load(model, generation.applyTo(FerretOptions.defaults()))) {
                 out.println("\nrefer " + BOTTLE + ": " + Ferret.DEFAULT_REFER_QUESTION);
-                AskCommand.answer(ferret, image, Ferret.DEFAULT_REFER_QUESTION, List.of(BOTTLE), noAnnotation(args), out);
+                AnswerOutput.ask(ferret, image, Ferret.DEFAULT_REFER_QUESTION, List.of(BOTTLE), json, Optional.empty(),
+                        out);
                 out.println("\nground \"the white bathtub\"");
-                FerretAnswer grounded = AskCommand.answer(ferret, image,
-                        "What is the location of the white bathtub in the image?", List.of(), noAnnotation(args), out);
-                if (!args.has("--json")) {
+                FerretAnswer grounded = AnswerOutput.ask(ferret, image,
+                        "What is the location of the white bathtub in the image?", List.of(), json, Optional.empty(),
+                        out);
+                if (!json) {
                     out.println("\n" + grounded.groundings().size() + " box(es) parsed from the grounding answer");
                 }
-                args.get("--annotate").map(Path::of).ifPresent(file -> {
-                    Annotator.write(image, List.of(BOTTLE), grounded, file);
-                    out.println("annotated image (region asked about, boxes answered): " + file);
-                });
+                if (annotate != null) {
+                    Annotator.write(image, List.of(BOTTLE), grounded, annotate);
+                    out.println("annotated image (region asked about, boxes answered): " + annotate);
+                }
             }
         } finally {
             BundledFiles.deleteTree(dir);
         }
+        return 0;
     }
 
-    private static CliArgs withDefaultLength(CliArgs args) {
-        return args.has("--max-new-tokens") ? args : args.with("--max-new-tokens", Integer.toString(DEFAULT_NEW_TOKENS));
-    }
-
-    private static CliArgs noAnnotation(CliArgs args) {
-        return args.without("--annotate");
+    /** The demo's shorter answers: {@code --max-new-tokens} defaults to {@value #DEFAULT_NEW_TOKENS}. */
+    static final class Defaults extends OptionDefaults {
+        Defaults() {
+            super(Map.of("--max-new-tokens", Integer.toString(DEFAULT_NEW_TOKENS)));
+        }
     }
 }

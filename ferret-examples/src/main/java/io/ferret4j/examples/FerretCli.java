@@ -2,39 +2,58 @@ package io.ferret4j.examples;
 
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
-import java.util.List;
+import java.util.concurrent.Callable;
 
 import io.ferret4j.core.weights.CheckpointException;
+import io.ferret4j.examples.batch.BatchCommand;
+import io.ferret4j.examples.eval.EvalCommand;
 import io.ferret4j.llm.tokenizer.TokenizerException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The {@code ferret} command: {@code demo}, {@code refer}, {@code ground}, {@code ask}, {@code tokenize},
- * {@code convert}. User mistakes print one line and a non-zero exit code, never a stack trace (set
+ * The {@code ferret} command. Each subcommand is a picocli {@link Command} class listed in {@code subcommands};
+ * {@code ferret COMMAND --help} prints its options. User mistakes print one line and exit with 2; failures such as a
+ * missing file or a broken checkpoint print one line and exit with 1, never a stack trace (set
  * {@code FERRET_DEBUG=1} to see one).
  */
-public final class FerretCli {
-    static final String USAGE = """
-            usage: ferret <command> [options]
-              demo      [--annotate OUT.png] [--max-new-tokens N]       refer + ground on a bundled photo, tiny random model
-              refer     --model DIR --image FILE REGION [--question Q]   describe a region (REGION: --point/--box/--mask/--polygon)
-              ground    --model DIR --image FILE --text PHRASE           find what the text names
-              ask       --model DIR --image FILE --prompt P [REGION...]  free question; <region> marks each region in order
-              tokenize  [--model DIR] (--text T | --jsonl)               ids with BOS and pieces, as JSON
-              convert   --base VICUNA_DIR --delta DELTA_DIR --out DIR    rebuild Ferret from Vicuna v1.3 + the delta
-              convert   --model DIR --quantize q8_0 --out DIR            store the LLM matrices as Q8_0
-              bench     [--model 7b|13b] [--weights f32|f16|q8_0] [--layers N] [--threads N] [--vision-weights f32|f16] [--llm-precision fp32|bf16] [--kv-cache f32|f16] [--json]
-                                                                         speed and memory on random weights of the real shapes
-            common options: --vision-tower DIR --weights f16|f32|q8_0 --vision-weights f32|f16 --vision-precision fp32|bf16
-                            --llm-precision fp32|bf16 --kv-cache f32|f16 --max-new-tokens N --temperature T --top-p P --seed S
-                            --deterministic --json --annotate OUT.png --dump FILE.safetensors
-            regions: --point X,Y  --box X1,Y1,X2,Y2  --mask PNG  --polygon X,Y,X,Y,...  (pixels; repeatable, in order)
-            """;
+@Command(name = "ferret", mixinStandardHelpOptions = true, versionProvider = FerretCli.Version.class,
+        description = "Ferret (refer and ground) on the JVM.",
+        subcommands = {
+            DemoCommand.class,
+            ReferCommand.class,
+            GroundCommand.class,
+            AskCommand.class,
+            BatchCommand.class,
+            TokenizeCommand.class,
+            ConvertCommand.class,
+            BenchCommand.class,
+            EvalCommand.class,
+            CompletionCommand.class,
+            CommandLine.HelpCommand.class,
+        })
+public final class FerretCli implements Callable<Integer> {
+    private final InputStream in;
+    private final PrintStream out;
+    private final PrintStream err;
 
-    private FerretCli() {
+    @Spec
+    private CommandSpec spec;
+
+    private FerretCli(InputStream in, PrintStream out, PrintStream err) {
+        this.in = in;
+        this.out = out;
+        this.err = err;
     }
 
+    /** Runs the command {@code args} names and exits with its code. */
     public static void main(String[] args) {
         int code = run(args, System.in, System.out, System.err);
         System.out.flush();
@@ -49,31 +68,74 @@ public final class FerretCli {
      * @return the process exit code: 0 on success, 2 for a usage error, 1 for any other failure
      */
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
-        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
-            (args.length == 0 ? err : out).print(USAGE);
-            return args.length == 0 ? 2 : 0;
+        CommandLine cli = configure(new CommandLine(new FerretCli(in, out, err)));
+        cli.getSubcommands().values().forEach(c -> c.getCommandSpec().versionProvider(new Version()));   // -V
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        cli.setParameterExceptionHandler(FerretCli::usageError);
+        cli.setExecutionExceptionHandler(FerretCli::failure);
+        return cli.execute(args);
+    }
+
+    /** {@code command} with the parsing rules every ferret command uses: format names in any case. */
+    static CommandLine configure(CommandLine command) {
+        return command.setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    /** Where commands read their input (the process's standard input, or a test's). */
+    InputStream in() {
+        return in;
+    }
+
+    /** Where commands print their results (the process's standard output, or a test's). */
+    public PrintStream out() {
+        return out;
+    }
+
+    /** Where commands print progress and warnings (the process's standard error, or a test's). */
+    public PrintStream err() {
+        return err;
+    }
+
+    /** {@code ferret} alone: the usage on standard error, as a usage error. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return CommandLine.ExitCode.USAGE;
+    }
+
+    private static int usageError(ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        PrintWriter err = command.getErr();
+        boolean unknownCommand = e instanceof UnmatchedArgumentException u && !u.isUnknownOption()
+                && !command.getSubcommands().isEmpty();
+        String message = unknownCommand
+                ? "unknown command '" + ((UnmatchedArgumentException) e).getUnmatched().get(0) + "'"
+                : e.getMessage().replaceFirst("^Error: ", "");
+        err.println("ferret: " + message + " (" + command.getCommandSpec().qualifiedName() + " --help for usage)");
+        return CommandLine.ExitCode.USAGE;
+    }
+
+    private static int failure(Exception e, CommandLine command, ParseResult parsed) throws Exception {
+        if (!(e instanceof IllegalArgumentException || e instanceof IllegalStateException
+                || e instanceof UncheckedIOException || e instanceof CheckpointException
+                || e instanceof TokenizerException)) {
+            throw e;
         }
-        List<String> rest = Arrays.asList(args).subList(1, args.length);
-        try {
-            switch (args[0]) {
-                case "demo" -> DemoCommand.run(rest, out);
-                case "refer", "ground", "ask" -> AskCommand.run(args[0], rest, out);
-                case "tokenize" -> TokenizeCommand.run(rest, in, out);
-                case "convert" -> ConvertCommand.run(rest, out);
-                case "bench" -> BenchCommand.run(rest, out);
-                default -> throw new CliArgs.UsageException("unknown command '" + args[0] + "'");
-            }
-            return 0;
-        } catch (CliArgs.UsageException e) {
-            err.println("ferret: " + e.getMessage() + " (ferret --help for usage)");
-            return 2;
-        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException | CheckpointException
-                 | TokenizerException e) {
-            if (System.getenv("FERRET_DEBUG") != null) {
-                e.printStackTrace(err);
-            }
-            err.println("ferret: " + e.getMessage());
-            return 1;
+        PrintWriter err = command.getErr();
+        if (System.getenv("FERRET_DEBUG") != null) {
+            e.printStackTrace(err);
+        }
+        err.println("ferret: " + e.getMessage());
+        return CommandLine.ExitCode.SOFTWARE;
+    }
+
+    /** The version in the jar's manifest; the build's class folders (what {@code ./ferret} runs) record none. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = FerretCli.class.getPackage().getImplementationVersion();
+            return new String[] {v == null ? "ferret4j, run from class folders that record no version" : "ferret4j " + v};
         }
     }
 }

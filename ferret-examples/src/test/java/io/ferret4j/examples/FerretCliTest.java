@@ -9,16 +9,18 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ferret4j.core.plan.KvCacheFormat;
 import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.plan.WeightFormat;
+import io.ferret4j.core.region.Region;
 import io.ferret4j.llm.FerretOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 final class FerretCliTest {
     @TempDir
@@ -40,6 +42,15 @@ final class FerretCliTest {
         return out.toString(StandardCharsets.UTF_8);
     }
 
+    /** The options {@code ferret ask --model m ARGS} loads with. */
+    private static FerretOptions askOptions(String... args) {
+        ModelOptions options = new ModelOptions();
+        List<String> all = new ArrayList<>(List.of("--model", "m"));
+        all.addAll(List.of(args));
+        FerretCli.configure(new CommandLine(options)).parseArgs(all.toArray(String[]::new));
+        return options.ferretOptions();
+    }
+
     @Test
     void userMistakesGiveOneLineAndAUsageExitCode() {
         assertThat(run("", "frobnicate")).isEqualTo(2);
@@ -47,42 +58,89 @@ final class FerretCliTest {
     }
 
     @Test
+    void eachCommandPrintsItsGeneratedHelpWithDefaults() {
+        assertThat(run("", "ask", "--help")).isZero();
+        assertThat(out()).contains("Usage: ferret ask").contains("--prompt=P").contains("--box=X1,Y1,X2,Y2")
+                .contains("--weights=FORMAT").contains("(default: f16)").contains("(default: 512)");
+        out.reset();
+        assertThat(run("", "demo", "--help")).isZero();
+        assertThat(out()).contains("(default: 24)").doesNotContain("--model");
+        out.reset();
+        assertThat(run("", "bench", "--help")).isZero();
+        assertThat(out()).contains("(default: 7b)").contains("(default: q8_0)");
+        assertThat(run("")).isEqualTo(2);
+        assertThat(err()).contains("Usage: ferret").contains("refer").contains("tokenize");
+    }
+
+    @Test
+    void theCompletionScriptCoversCommandsAndFormatNames() {
+        assertThat(run("", "completion")).isZero();
+
+        assertThat(out()).startsWith("#!/usr/bin/env bash").contains("refer").contains("--kv-cache").contains("q8_0");
+    }
+
+    @Test
     void missingOptionsAndBadNumbersAreNamed() {
         assertThat(run("", "refer", "--image", "x.jpg")).isEqualTo(2);
-        assertThat(err()).contains("missing --model").doesNotContain("at io.");
+        assertThat(err()).contains("Missing required option: '--model=DIR'").doesNotContain("at io.");
         err.reset();
         assertThat(run("", "tokenize", "--text", "a", "--jsonl")).isEqualTo(2);
-        assertThat(err()).contains("exactly one of --text or --jsonl");
+        assertThat(err()).contains("--text=T, --jsonl are mutually exclusive");
+        err.reset();
+        assertThat(run("", "demo", "--max-new-tokens", "many")).isEqualTo(2);
+        assertThat(err()).startsWith("ferret: Invalid value for option '--max-new-tokens': 'many' is not an int");
     }
 
     @Test
     void askOptionsReadBothPrecisionsDefaultingToFp32() {
-        Set<String> flags = AskCommand.FLAGS;
-
-        FerretOptions defaults = AskCommand.options(CliArgs.parse(List.of(), AskCommand.VALUE_OPTIONS, flags));
-        FerretOptions bf16 = AskCommand.options(CliArgs.parse(List.of("--llm-precision", "bf16",
-                "--vision-precision", "BF16"), AskCommand.VALUE_OPTIONS, flags));
+        FerretOptions defaults = askOptions();
+        FerretOptions bf16 = askOptions("--llm-precision", "bf16", "--vision-precision", "BF16");
 
         assertThat(defaults.llmPrecision()).isEqualTo(Precision.FP32);
         assertThat(defaults.visionPrecision()).isEqualTo(Precision.FP32);
         assertThat(bf16.llmPrecision()).isEqualTo(Precision.BF16);
         assertThat(bf16.visionPrecision()).isEqualTo(Precision.BF16);
-        assertThatThrownBy(() -> AskCommand.options(CliArgs.parse(List.of("--llm-precision", "fp16"),
-                AskCommand.VALUE_OPTIONS, flags))).hasMessageContaining("unknown precision 'fp16'");
+        assertThatThrownBy(() -> askOptions("--llm-precision", "fp16"))
+                .hasMessageContaining("option '--llm-precision'").hasMessageContaining("but was 'fp16'");
+    }
+
+    @Test
+    void askOptionsDecodeGreedilyUnlessASamplingOptionIsGiven() {
+        assertThat(askOptions().generation().temperature()).isZero();
+        assertThat(askOptions("--max-new-tokens", "7").generation().maxNewTokens()).isEqualTo(7);
+
+        FerretOptions sampled = askOptions("--temperature", "0.7", "--top-k", "40", "--top-p", "0.9", "--seed", "5");
+
+        assertThat(sampled.generation().temperature()).isEqualTo(0.7);
+        assertThat(sampled.generation().topK()).isEqualTo(40);
+        assertThat(sampled.generation().topP()).isEqualTo(0.9);
+        assertThat(sampled.generation().seed()).isEqualTo(5);
+        assertThat(sampled.seed()).isEqualTo(5);
     }
 
     @Test
     void askOptionsReadTheKeyValueCacheFormatDefaultingToF32() {
-        Set<String> flags = AskCommand.FLAGS;
-
-        FerretOptions defaults = AskCommand.options(CliArgs.parse(List.of(), AskCommand.VALUE_OPTIONS, flags));
-        FerretOptions f16 = AskCommand.options(CliArgs.parse(List.of("--kv-cache", "f16"),
-                AskCommand.VALUE_OPTIONS, flags));
+        FerretOptions defaults = askOptions();
+        FerretOptions f16 = askOptions("--kv-cache", "f16");
 
         assertThat(defaults.kvCacheFormat()).isEqualTo(KvCacheFormat.F32);
         assertThat(f16.kvCacheFormat()).isEqualTo(KvCacheFormat.F16);
-        assertThatThrownBy(() -> AskCommand.options(CliArgs.parse(List.of("--kv-cache", "q8_0"),
-                AskCommand.VALUE_OPTIONS, flags))).hasMessageContaining("'q8_0'; expected f32 or f16");
+        assertThatThrownBy(() -> askOptions("--kv-cache", "q8_0"))
+                .hasMessageContaining("option '--kv-cache': expected f32 or f16 but was 'q8_0'");
+    }
+
+    @Test
+    void regionsOfAllKindsKeepTheirCommandLineOrder() {
+        RegionOptions options = new RegionOptions();
+        FerretCli.configure(new CommandLine(options)).parseArgs("--box", "1,2,30,40", "--point", "5,6",
+                "--polygon", "0,0,9,0,9,9", "--box", "7,8,90,100");
+
+        assertThat(options.regions(200, 200)).containsExactly(new Region.Box(1, 2, 30, 40), new Region.Point(5, 6),
+                new Region.Polygon(List.of(new Region.Point(0, 0), new Region.Point(9, 0), new Region.Point(9, 9))),
+                new Region.Box(7, 8, 90, 100));
+        assertThatThrownBy(() -> FerretCli.configure(new CommandLine(new RegionOptions())).parseArgs("--box", "1,2,3"))
+                .hasMessage("Invalid value for option '--box' (X1,Y1,X2,Y2): expected 4 comma-separated integers "
+                        + "but was '1,2,3'");
     }
 
     @Test

@@ -29,7 +29,13 @@ import io.ferret4j.llm.tokenizer.LlamaTokenizer;
  * {@link FerretOptions#prefixCacheBytes()}): an image asked about again is not encoded again, and a prompt that
  * begins with rows computed before (the same image and system prompt, a conversation's earlier turns) starts from
  * copies of their keys and values. Answers are those of a model without caches. {@link #stats()} says what was
- * saved. Close it when done; calls after {@link #close()} fail, and the caches are freed.
+ * saved.
+ *
+ * <p>Close it when done: {@link #close()} frees the weights at once (unmaps the checkpoint files, frees the native
+ * arrays), so a service can reload models without waiting for a garbage collection. Closing is safe while other
+ * threads use the model: calls begun after it fail with an {@link IllegalStateException}, an answer being generated
+ * stops at its next token and fails the same way, and the memory is freed only once every call in flight has
+ * left (an image being encoded or a prompt being read is finished first); the caches are freed with it.
  */
 public final class Ferret implements AutoCloseable {
     /** The referring question of ml-ferret's point-classification demo, used by {@link #refer(Image, Region)}. */
@@ -39,7 +45,6 @@ public final class Ferret implements AutoCloseable {
     private final FerretOptions options;
     private final ImageCache images;
     private final PrefixCache prefixes;
-    private volatile boolean closed;
 
     private Ferret(FerretModel model, FerretOptions options) {
         this.model = model;
@@ -83,11 +88,21 @@ public final class Ferret implements AutoCloseable {
      * {@link FerretAnswer#groundings()} hold the boxes.
      */
     public FerretAnswer ground(Image image, String description) {
+        return ask(image, groundingQuestion(description), List.of());
+    }
+
+    /**
+     * The reference grounding evaluation's question for {@code description}:
+     * {@code "What is the location of {description} in the image?"}, commas removed.
+     *
+     * @throws IllegalArgumentException if nothing is left of the description
+     */
+    public static String groundingQuestion(String description) {
         String caption = description.replace(",", "").strip();
         if (caption.isEmpty()) {
             throw new IllegalArgumentException("nothing to ground: the description is empty");
         }
-        return ask(image, "What is the location of " + caption + " in the image?", List.of());
+        return "What is the location of " + caption + " in the image?";
     }
 
     /** One question about {@code image}; see {@link Conversation#ask(String, List)}. */
@@ -124,9 +139,16 @@ public final class Ferret implements AutoCloseable {
         return options;
     }
 
+    /**
+     * Frees the model: refuses new calls, lets the calls in flight end (a generation fails at its next token), then
+     * unmaps and frees the weights and frees the caches. A second call does nothing.
+     *
+     * @throws IllegalStateException if called from inside one of this model's calls (a streaming callback), which
+     *                               would wait for itself
+     */
     @Override
     public void close() {
-        closed = true;
+        model.close();
         images.close();
         prefixes.close();
     }
@@ -137,9 +159,7 @@ public final class Ferret implements AutoCloseable {
     }
 
     void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("this Ferret is closed");
-        }
+        model.checkOpen();
     }
 
     private static BufferedImage bufferedImage(Image image) {

@@ -34,11 +34,11 @@ import io.ferret4j.sampler.MaskPointSampler;
  *                              rounded at load as the reference's {@code .half()} cast does (features then differ
  *                              from fp32 by about 2e-3)
  * @param visionPrecision       {@link Precision#FP32} (default, the reference numerics) or {@link Precision#BF16}
- *                              for the CLIP tower's products through oneDNN where the CPU has bf16 (about twice as
- *                              fast, relative error about 2e-3 per product)
+ *                              for the CLIP tower's products through oneDNN where the CPU has bf16 (faster, see
+ *                              docs/performance.md; relative error about 2e-3 per product)
  * @param llmPrecision          {@link Precision#FP32} (default) or {@link Precision#BF16} for the language model's
  *                              products through oneDNN where the CPU has bf16: with F16 or Q8_0 weights the
- *                              prefill's (image and prompt rows, about 2x faster per product) while decoding token
+ *                              prefill's (image and prompt rows, faster per product) while decoding token
  *                              by token stays fp32; with F32 weights every product
  * @param kvCacheFormat         how each answer's key/value cache holds keys and values: {@link KvCacheFormat#F32}
  *                              (default: exactly as computed) or {@link KvCacheFormat#F16}, rounded to fp16 as the

@@ -2,6 +2,7 @@ package io.ferret4j.llm;
 
 import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -74,7 +75,8 @@ final class ImageCache implements AutoCloseable {
     }
 
     private static Key key(BufferedImage image) {
-        byte[] rgb = RgbImage.of(image).toHwcBytes();
-        return new Key(image.getWidth(), image.getHeight(), ByteBuffer.wrap(Sha256.of(rgb)));
+        MessageDigest sha256 = Sha256.newDigest();
+        RgbImage.of(image).update(sha256);
+        return new Key(image.getWidth(), image.getHeight(), ByteBuffer.wrap(sha256.digest()));
     }
 }

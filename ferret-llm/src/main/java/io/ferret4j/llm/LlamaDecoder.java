@@ -80,8 +80,8 @@ public final class LlamaDecoder {
      * says ({@link ExecutionPlan.Part#llm}: F16 needs an fp16 checkpoint and maps its bytes without a copy; Q8_0
      * quantises at load unless the checkpoint stores Q8_0) and multiplying as it says: with bf16 products on a CPU
      * with bf16, F16 and Q8_0 weights run prompt-sized products (32 rows or more: the image and prompt prefill) in
-     * bf16 with fp32 accumulation, about 2x faster, while decoding one token at a time stays on the fp32 row kernels;
-     * F32 weights are packed into bf16 and run every product in bf16.
+     * bf16 with fp32 accumulation, faster (docs/performance.md), while decoding one token at a time stays on the fp32
+     * row kernels; F32 weights are packed into bf16 and run every product in bf16.
      */
     public static LlamaDecoder load(Weights w, LlamaConfig config, ExecutionPlan.Part part) {
         config.validate();
@@ -96,7 +96,7 @@ public final class LlamaDecoder {
         if (config.tieWordEmbeddings()) {
             // HF ties lm_head to the embedding table and overwrites any lm_head.weight a checkpoint carries
             w.ignore(LM_HEAD + ".weight");
-            lmHead = embedTokens.tiedProjection(part.products());
+            lmHead = embedTokens.tiedProjection(part.products(), w.memory());
         } else {
             lmHead = Linears.load(w, LM_HEAD, config.hiddenSize(), config.vocabSize(), false, part);
         }

@@ -10,8 +10,13 @@ final class Sha256 {
 
     /** The 32-byte digest of {@code bytes}. */
     static byte[] of(byte[] bytes) {
+        return newDigest().digest(bytes);
+    }
+
+    /** A fresh SHA-256 digest to feed. */
+    static MessageDigest newDigest() {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("this JVM lacks SHA-256, which every Java platform must provide", e);
         }

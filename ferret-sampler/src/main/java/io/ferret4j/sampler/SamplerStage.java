@@ -29,8 +29,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * {@code z = ReLU(P[j] − P[t] + A[t])} with {@code P = (Cd·W)·loc} over the N points and
  * {@code A = Ca·loc + (Cd·b + c)} over the S anchors; {@code Cd·W} and {@code Cd·b + c} are formed once at load, in
  * fp64. That is the reference's function with fp32 sums in another order (measured differences ~1e-5 at D = 1024),
- * for about a tenth of the multiply-adds of the literal {@code [S·K, D+2]} pair matrices — the difference between
- * ~130 ms and a few ms per region on a CPU.
+ * for about a tenth of the multiply-adds of the literal {@code [S·K, D+2]} pair matrices (timings in
+ * docs/performance.md).
  */
 final class SamplerStage {
     /** {@code nn.LayerNorm}'s default epsilon. */

@@ -18,7 +18,7 @@ public record CausalAttention(int numHeads, int numKeyValueHeads, int headDim) {
     /**
      * Prompt rows attended together: a prompt of more is split into near-equal blocks, each scored only against the
      * positions it may see, which skips most of the causally masked upper triangle (a 714-row prompt in six blocks:
-     * 58% of the attention products; a 4-layer 7B bf16 prefill ran 4–13% faster).
+     * 58% of the attention products; timings in docs/performance.md).
      */
     public static final int QUERY_BLOCK = 128;
 

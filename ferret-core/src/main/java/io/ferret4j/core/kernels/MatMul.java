@@ -27,18 +27,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * once, rounds tiles of weight rows to bf16 in the kernels ({@link RowKernels#decodeRowBf16}; plain rows measured
  * faster than a reorder into oneDNN's blocked layout) and multiplies each by oneDNN with fp32 accumulation into
  * its columns of the output ({@link Bf16TileProduct}); the error bound is that of
- * {@link io.ferret4j.core.dnnl.DnnlBf16Matmul}. Measured with {@code Bf16PrefillBenchmark} (2 threads, JDK 17,
- * 714 rows, medians of 9 interleaved runs on a shared 2-core Zen 4, load 1.6-2.0; details in ADR 003):
- * <pre>
- *   product                       fp32 tiles          bf16 tiles
- *   [714,4096]·[11008,4096]ᵀ F16   416 ms, 155 GF/s   197 ms, 327 GF/s   2.12x
- *   [714,4096]·[11008,4096]ᵀ Q8_0  410 ms, 157 GF/s   195 ms, 331 GF/s   2.10x
- *   [714,4096]·[4096,4096]ᵀ  F16   153 ms, 157 GF/s   111 ms, 215 GF/s   1.37x (fastest runs 143 / 75 ms, 1.9x)
- *   [714,4096]·[4096,4096]ᵀ  Q8_0  156 ms, 154 GF/s    87 ms, 274 GF/s   1.78x
- *   [714,11008]·[4096,11008]ᵀ F16  439 ms, 147 GF/s   214 ms, 301 GF/s   2.05x
- *   [714,11008]·[4096,11008]ᵀ Q8_0 422 ms, 153 GF/s   195 ms, 330 GF/s   2.16x
- * </pre>
- * Under heavier contention (load 2.7-3.5) bf16 stayed 1.6-2.1x faster.
+ * {@link io.ferret4j.core.dnnl.DnnlBf16Matmul}. On a CPU with avx512_bf16 it is faster than the fp32 tiles
+ * ({@code Bf16PrefillBenchmark}; figures in docs/performance.md, "Figures behind the code's choices", and ADR 003).
  *
  * @param pool        threads for the kernels, for filling tiles and for oneDNN's OpenMP team
  * @param kernels     row kernels, normally {@link RowKernels#best()}
@@ -50,17 +40,17 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public record MatMul(KernelPool pool, RowKernels kernels, int gemmMinRows, long tileBytes, Precision precision) {
     /**
-     * Crossover measured for 11008×4096 F16 and Q8_0 on a 2-core AVX-512 machine ({@code KernelBenchmark crossover}):
+     * Where the two routes cross for 11008×4096 F16 and Q8_0 ({@code KernelBenchmark crossover}; docs/performance.md):
      * the kernels stream the weight once but do every product in Java; the sgemm route first widens the whole
-     * weight (tens of ms) and pays that back from a few dozen rows on.
+     * weight and pays that back from a few dozen rows on.
      */
     public static final int DEFAULT_GEMM_MIN_ROWS = 32;
-    /** 32 MiB: 2048 rows of 4096 columns; a 700-row prefill ran at 85% of plain sgemm with it, 75-78% with 4 MiB. */
+    /** 32 MiB: 2048 rows of 4096 columns; a prefill runs nearer plain sgemm with it than with 4 MiB (see docs). */
     public static final long DEFAULT_TILE_BYTES = 32L << 20;
     /**
      * 96 MiB of bf16 holds each weight of a LLaMA-7B layer whole (11008×4096 is 86 MiB), so oneDNN writes whole
      * output rows and picks its brgemm kernel; a tile of part of the rows writes a block of columns, for which
-     * oneDNN 2.5 falls back to gemm:jit: about 5% slower on a quiet 2-core machine, 20-50% under contention.
+     * oneDNN 2.5 falls back to the slower gemm:jit (docs/performance.md).
      */
     public static final long DEFAULT_BF16_TILE_BYTES = 96L << 20;
     /** Rows per thread are at least this much work (multiply-adds), so tiny products are not split. */

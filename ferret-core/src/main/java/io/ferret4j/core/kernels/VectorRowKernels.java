@@ -27,7 +27,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Every vector expression is written out inside the method that loops over it: a small private method returning
  * a vector is inlined only while C2 sees fit (JDK 25 declined once that method had been compiled on its own), and a
- * call that is not inlined boxes every vector, which measured 40 times slower.
+ * call that is not inlined boxes every vector, which is many times slower (docs/performance.md).
  */
 final class VectorRowKernels implements RowKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;

@@ -1,0 +1,106 @@
+package io.ferret4j.examples;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+
+import io.ferret4j.core.plan.KvCacheFormat;
+import io.ferret4j.core.plan.Precision;
+import io.ferret4j.core.plan.WeightFormat;
+import io.ferret4j.llm.FerretOptions;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * Options choosing how a model holds and multiplies its weights and keeps its key/value cache: {@code --weights},
+ * {@code --vision-weights}, {@code --vision-precision}, {@code --llm-precision}, {@code --kv-cache} (a picocli mixin;
+ * the defaults are {@link FerretOptions#defaults()}'s).
+ */
+final class FormatOptions {
+    @Option(names = "--weights", paramLabel = "FORMAT", defaultValue = "f16",
+            description = "how the language model's weights are held: ${COMPLETION-CANDIDATES} "
+                    + "(default: ${DEFAULT-VALUE})")
+    private WeightFormat weights;
+
+    @Option(names = "--vision-weights", paramLabel = "FORMAT", defaultValue = "f32", converter = F32OrF16.class,
+            completionCandidates = F32OrF16.class,
+            description = "how the CLIP tower's weights are held: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+    private WeightFormat visionWeights;
+
+    @Option(names = "--vision-precision", paramLabel = "PRECISION", defaultValue = "fp32",
+            description = "the CLIP tower's products: fp32 or bf16 (oneDNN, where the CPU has bf16; default: fp32)")
+    private Precision visionPrecision;
+
+    @Option(names = "--llm-precision", paramLabel = "PRECISION", defaultValue = "fp32",
+            description = "the language model's batched products: fp32 or bf16 (default: fp32)")
+    private Precision llmPrecision;
+
+    @Option(names = "--kv-cache", paramLabel = "FORMAT", defaultValue = "f32", converter = CacheFormat.class,
+            completionCandidates = CacheFormat.class,
+            description = "how the key/value cache holds keys and values: ${COMPLETION-CANDIDATES} "
+                    + "(default: ${DEFAULT-VALUE})")
+    private KvCacheFormat kvCache;
+
+    /** Parses {@code args}, which may hold only these options (as {@link #toArgs()} writes them). */
+    static FormatOptions parse(List<String> args) {
+        FormatOptions options = new FormatOptions();
+        FerretCli.configure(new CommandLine(options)).parseArgs(args.toArray(String[]::new));
+        return options;
+    }
+
+    /** The language model's weight format. */
+    WeightFormat weights() {
+        return weights;
+    }
+
+    /** {@code options} with these formats and precisions. */
+    FerretOptions applyTo(FerretOptions options) {
+        return options.withWeightFormat(weights).withVisionWeightFormat(visionWeights)
+                .withVisionPrecision(visionPrecision).withLlmPrecision(llmPrecision).withKvCacheFormat(kvCache);
+    }
+
+    /** These options as command-line arguments, for {@link #parse} in another JVM. */
+    List<String> toArgs() {
+        List<String> args = new ArrayList<>();
+        args.addAll(List.of("--weights", weights.toString(), "--vision-weights", visionWeights.toString()));
+        args.addAll(List.of("--vision-precision", visionPrecision.toString()));
+        args.addAll(List.of("--llm-precision", llmPrecision.toString()));
+        args.addAll(List.of("--kv-cache", kvCache.toString()));
+        return args;
+    }
+
+    /** {@code f32} or {@code f16} (any case): the formats the CLIP tower can use. */
+    static final class F32OrF16 implements CommandLine.ITypeConverter<WeightFormat>, Iterable<String> {
+        private static final List<WeightFormat> ALLOWED = List.of(WeightFormat.F32, WeightFormat.F16);
+
+        @Override
+        public WeightFormat convert(String value) {
+            return ALLOWED.stream().filter(f -> f.name().equalsIgnoreCase(value)).findFirst()
+                    .orElseThrow(() -> new TypeConversionException("expected f32 or f16 but was '" + value + "'"));
+        }
+
+        @Override
+        public Iterator<String> iterator() {
+            return ALLOWED.stream().map(WeightFormat::toString).iterator();
+        }
+    }
+
+    /** {@code f32} or {@code f16} (any case): the key/value cache's formats. */
+    static final class CacheFormat implements CommandLine.ITypeConverter<KvCacheFormat>, Iterable<String> {
+        @Override
+        public KvCacheFormat convert(String value) {
+            try {
+                return KvCacheFormat.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("expected f32 or f16 but was '" + value + "'");
+            }
+        }
+
+        @Override
+        public Iterator<String> iterator() {
+            return Arrays.stream(KvCacheFormat.values()).map(KvCacheFormat::toString).iterator();
+        }
+    }
+}
