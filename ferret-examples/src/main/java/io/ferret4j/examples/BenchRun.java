@@ -121,6 +121,9 @@ final class BenchRun {
             reused = ferret.stats().prefixReusedRows();
             Timings followup = ask(ferret, mirrored, FOLLOWUP_REGION);
             r.put("followup_first_token_s", firstTokenSeconds(followup));
+            r.put("followup_encode_ms", followup.encodeNanos() / 1e6);
+            r.put("followup_sampler_ms", followup.regionNanos() / 1e6);
+            r.put("followup_prefill_ms", followup.prefillNanos() / 1e6);
             r.put("followup_reused_rows", ferret.stats().prefixReusedRows() - reused);
             r.put("followup_prompt_rows", followup.promptRows());
             r.put("peak_rss_bytes", peakRss());
