@@ -74,7 +74,7 @@ final class ChatCompletionHandler implements Handler {
         }
         record.tokens(answer.timings().promptRows(), answer.outputIds().length);
         if (answer.stopReason() == StopReason.CANCELLED) {
-            cancelled(record, stream);
+            cancelled(record, stream, answer.outputIds().length);
         } else if (stream != null) {
             stream.finish(answer, request.includeUsage());
         } else {
@@ -107,9 +107,9 @@ final class ChatCompletionHandler implements Handler {
         }
     }
 
-    private void cancelled(RequestRecord record, SseStream stream) {
+    private void cancelled(RequestRecord record, SseStream stream, int tokens) {
         if (stream != null && stream.broken()) {
-            stats.recordDisconnected();
+            stats.recordDisconnected(tokens);
             record.outcome("disconnected");
             return;
         }

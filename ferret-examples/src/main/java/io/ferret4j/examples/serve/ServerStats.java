@@ -9,14 +9,16 @@ public final class ServerStats {
     private final AtomicLong timedOut = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong answerNanos = new AtomicLong();
+    private final AtomicLong disconnectedTokens = new AtomicLong();
 
     void recordCompleted(long nanos) {
         completed.incrementAndGet();
         answerNanos.addAndGet(nanos);
     }
 
-    void recordDisconnected() {
+    void recordDisconnected(int tokensGenerated) {
         disconnected.incrementAndGet();
+        disconnectedTokens.addAndGet(tokensGenerated);
     }
 
     void recordTimedOut() {
@@ -35,6 +37,11 @@ public final class ServerStats {
     /** Generations stopped because their client went away. */
     public long disconnected() {
         return disconnected.get();
+    }
+
+    /** Tokens generated, in all, by the generations whose client went away: the work wasted on them. */
+    public long disconnectedTokens() {
+        return disconnectedTokens.get();
     }
 
     /** Generations stopped by {@code --timeout}. */
