@@ -4,9 +4,6 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalDouble;
-import java.util.OptionalInt;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,7 +22,6 @@ final class ChatRequestParser {
     private static final Set<String> FIELDS = Set.of("model", "messages", "max_tokens", "max_completion_tokens",
             "temperature", "top_p", "seed", "stop", "stream", "stream_options", "n", "user");
     private static final Pattern SLOT = Pattern.compile("<region>|<region_fea>");
-    private static final int MAX_STOPS = 4;
 
     private final ServeLimits limits;
     private final ImageDecoder images;
@@ -68,8 +64,8 @@ final class ChatRequestParser {
             history.add(new ChatRequest.Turn(question(messages.get(i), image), messages.get(i + 1).text()));
         }
         ChatRequest.Question last = question(messages.get(messages.size() - 1), image);
-        return new ChatRequest(optionalText(root, "model"), image, history, last, sampling(root, contextLength),
-                bool(root, "stream"), includeUsage(root));
+        return new ChatRequest(JsonFields.optionalText(root, "model"), image, history, last, SamplingParser.parse(root, contextLength),
+                JsonFields.bool(root, "stream"), SamplingParser.includeUsage(root));
     }
 
     private static JsonNode readTree(byte[] body) {
@@ -148,7 +144,7 @@ final class ChatRequestParser {
                 throw ApiException.invalid(p, p + " must be an object with a string 'type', got " + Json.shorten(part));
             }
             switch (type) {
-                case "text" -> texts.add(requireText(part.get("text"), p + ".text"));
+                case "text" -> texts.add(JsonFields.text(part.get("text"), p + ".text"));
                 case "image_url" -> images.add(new Part(p + ".image_url.url", imageUrl(part.get("image_url"), p)));
                 case "region" -> regions.add(new Part(p + ".region", part.get("region")));
                 default -> throw ApiException.invalid(p + ".type", p + ".type '" + type
@@ -203,100 +199,5 @@ final class ChatRequestParser {
             throw ApiException.invalid(m.param() + ".content", m.param() + " has no text: ask a question");
         }
         return new ChatRequest.Question(m.text(), parsed);
-    }
-
-    private static ChatRequest.Sampling sampling(JsonNode root, int contextLength) {
-        String maxField = root.has("max_tokens") ? "max_tokens" : "max_completion_tokens";
-        OptionalInt maxTokens = OptionalInt.empty();
-        JsonNode max = root.get(maxField);
-        if (max != null && !max.isNull()) {
-            if (!max.isIntegralNumber() || !max.canConvertToInt() || max.asInt() < 1 || max.asInt() >= contextLength) {
-                throw ApiException.invalid(maxField, maxField + " must be an integer from 1 to " + (contextLength - 1)
-                        + " (the model's context is " + contextLength + " tokens), got " + Json.shorten(max));
-            }
-            maxTokens = OptionalInt.of(max.asInt());
-        }
-        return new ChatRequest.Sampling(maxTokens, number(root, "temperature", 0, 2, true),
-                number(root, "top_p", 0, 1, false), seed(root), stops(root.get("stop")));
-    }
-
-    private static OptionalDouble number(JsonNode root, String field, double min, double max, boolean minIncluded) {
-        JsonNode v = root.get(field);
-        if (v == null || v.isNull()) {
-            return OptionalDouble.empty();
-        }
-        double d = v.asDouble();
-        if (!v.isNumber() || (minIncluded ? d < min : d <= min) || d > max) {
-            throw ApiException.invalid(field, field + " must be a number in " + (minIncluded ? "[" : "(") + min + ", "
-                    + max + "], got " + Json.shorten(v));
-        }
-        return OptionalDouble.of(d);
-    }
-
-    private static OptionalLong seed(JsonNode root) {
-        JsonNode v = root.get("seed");
-        if (v == null || v.isNull()) {
-            return OptionalLong.empty();
-        }
-        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-            throw ApiException.invalid("seed", "seed must be an integer, got " + Json.shorten(v));
-        }
-        return OptionalLong.of(v.asLong());
-    }
-
-    private static List<String> stops(JsonNode v) {
-        if (v == null || v.isNull()) {
-            return List.of();
-        }
-        if (v.isTextual()) {
-            return List.of(requireText(v, "stop"));
-        }
-        if (!v.isArray() || v.size() > MAX_STOPS) {
-            throw ApiException.invalid("stop", "stop must be a string or an array of at most " + MAX_STOPS
-                    + " strings, got " + Json.shorten(v));
-        }
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < v.size(); i++) {
-            out.add(requireText(v.get(i), "stop[" + i + "]"));
-        }
-        return out;
-    }
-
-    private static String requireText(JsonNode v, String param) {
-        if (v == null || !v.isTextual() || v.asText().isEmpty()) {
-            throw ApiException.invalid(param, param + " must be a non-empty string, got " + Json.shorten(v));
-        }
-        return v.asText();
-    }
-
-    private static String optionalText(JsonNode root, String field) {
-        JsonNode v = root.get(field);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        return requireText(v, field);
-    }
-
-    private static boolean bool(JsonNode root, String field) {
-        JsonNode v = root.get(field);
-        if (v == null || v.isNull()) {
-            return false;
-        }
-        if (!v.isBoolean()) {
-            throw ApiException.invalid(field, field + " must be true or false, got " + Json.shorten(v));
-        }
-        return v.asBoolean();
-    }
-
-    private static boolean includeUsage(JsonNode root) {
-        JsonNode options = root.get("stream_options");
-        if (options == null || options.isNull()) {
-            return false;
-        }
-        if (!options.isObject()) {
-            throw ApiException.invalid("stream_options", "stream_options must be an object, got "
-                    + Json.shorten(options));
-        }
-        return bool(options, "include_usage");
     }
 }
