@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code POST /v1/chat/completions}: reads the request, waits for a generation slot, restores the earlier turns,
  * answers the last question with the request's settings, and replies with one {@code chat.completion} or a stream
- * of chunks. Generation stops at the next token when the client of a stream goes away or {@code --timeout} passes.
+ * of chunks. Generation runs on an {@link Admission} worker thread and stops at the next token when the client of a
+ * stream goes away or {@code --timeout} passes.
  */
 final class ChatCompletionHandler implements Handler {
     private static final Logger LOG = LoggerFactory.getLogger(ChatCompletionHandler.class);
@@ -51,12 +52,15 @@ final class ChatCompletionHandler implements Handler {
         SseStream stream = request.stream() ? new SseStream(ctx.res(), id, created, modelName) : null;
         long deadline = record.startNanos() + limits.timeout().toNanos();
         FerretAnswer answer;
-        try (Admission.Slot slot = admission.enter(deadline, stats.retryAfterSeconds())) {
-            long start = System.nanoTime();
-            answer = ask(loaded, request, record, stream, deadline);
-            if (answer.stopReason() != StopReason.CANCELLED) {
-                stats.recordCompleted(System.nanoTime() - start);
-            }
+        try {
+            answer = admission.run(deadline, stats.retryAfterSeconds(), () -> {
+                long start = System.nanoTime();
+                FerretAnswer a = ask(loaded, request, record, stream, deadline);
+                if (a.stopReason() != StopReason.CANCELLED) {
+                    stats.recordCompleted(System.nanoTime() - start);
+                }
+                return a;
+            });
         } catch (ApiException e) {
             if ("overloaded".equals(e.body().error().code())) {
                 stats.recordRejected();

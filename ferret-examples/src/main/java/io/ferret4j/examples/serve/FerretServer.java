@@ -23,10 +23,12 @@ public final class FerretServer implements AutoCloseable {
     private static final long IDLE_MARGIN_MILLIS = 30_000;
 
     private final Javalin app;
+    private final Admission admission;
     private final ServerStats stats;
 
-    private FerretServer(Javalin app, ServerStats stats) {
+    private FerretServer(Javalin app, Admission admission, ServerStats stats) {
         this.app = app;
+        this.admission = admission;
         this.stats = stats;
     }
 
@@ -67,7 +69,7 @@ public final class FerretServer implements AutoCloseable {
                 sc.setIdleTimeout(limits.timeout().toMillis() + IDLE_MARGIN_MILLIS);
             }
         }
-        return new FerretServer(app, stats);
+        return new FerretServer(app, admission, stats);
     }
 
     private static void configure(JavalinConfig config, ServeLimits limits) {
@@ -97,9 +99,10 @@ public final class FerretServer implements AutoCloseable {
         return stats;
     }
 
-    /** Stops listening; requests in progress are ended. */
+    /** Stops listening and the generation workers; requests in progress are ended. */
     @Override
     public void close() {
         app.stop();
+        admission.close();
     }
 }

@@ -6,7 +6,8 @@ import io.javalin.http.Context;
 
 /**
  * What the log line of one request reports: its id, regions, tokens in and out, time to the first text and total
- * time, and how it ended if not normally. Filled in by the handler thread, read once the response is done.
+ * time, and how it ended if not normally. Filled in by the threads serving the request, one at a time, and read
+ * once the response is done.
  */
 final class RequestRecord {
     private static final String ATTRIBUTE = "ferret.request";

@@ -11,7 +11,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * A streamed answer as Server-Sent Events: {@code chat.completion.chunk} deltas, the last chunk with the groundings
  * and the finish reason, then {@code data: [DONE]}. Nothing is sent before the first text, so an error found before
  * generation (a prompt beyond the context) is still an ordinary JSON error. A failed write means the client has
- * gone: {@link #broken()} turns true and the generation is cancelled at the next token. Used by one thread.
+ * gone: {@link #broken()} turns true and the generation is cancelled at the next token. Used by one thread at a
+ * time.
  */
 final class SseStream {
     private final HttpServletResponse response;
