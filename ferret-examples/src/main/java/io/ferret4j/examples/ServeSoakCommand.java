@@ -3,7 +3,9 @@ package io.ferret4j.examples;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,8 +30,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code ferret serve-soak}: serves the demo model in this process and sends it many requests one after another
- * (a region question, then a streamed grounding question, alternately), then compares the process's resident
- * memory, live heap and open files after the first {@value #WARM_UP} requests and at the end. It fails if memory
+ * (a region question, then a streamed grounding question, alternately). Every {@value #WARM_UP} requests it prints
+ * the process's resident memory, live and committed heap, direct buffers, threads and open files, and at the end
+ * compares the last row with the first. It fails if memory
  * grew by more than {@value #TOLERANCE_PERCENT}% or open files grew at all.
  */
 @Command(name = "serve-soak", mixinStandardHelpOptions = true,
@@ -37,6 +40,8 @@ import picocli.CommandLine.Option;
 public final class ServeSoakCommand implements Callable<Integer> {
     static final int WARM_UP = 100;
     static final int TOLERANCE_PERCENT = 5;
+    private static final int SETTLE_ROUNDS = 3;
+    private static final long SETTLE_MILLIS = 500;
 
     private final PrintStream out;
 
@@ -50,22 +55,38 @@ public final class ServeSoakCommand implements Callable<Integer> {
     /**
      * The process's footprint at one moment.
      *
-     * @param rssBytes   resident memory ({@code VmRSS})
-     * @param heapBytes  heap in use after a full collection
-     * @param openFiles  entries of {@code /proc/self/fd}
+     * @param rssBytes       resident memory ({@code VmRSS})
+     * @param heapBytes      heap in use after a full collection
+     * @param heapCommitted  heap reserved from the system
+     * @param directBytes    NIO direct buffers (the HTTP server's and client's buffer pools)
+     * @param threads        live threads
+     * @param openFiles      entries of {@code /proc/self/fd}
      */
-    record Footprint(long rssBytes, long heapBytes, long openFiles) {
-        static Footprint now() {
-            System.gc();
-            System.gc();
-            return new Footprint(readRss(), ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), countOpenFiles());
+    record Footprint(long rssBytes, long heapBytes, long heapCommitted, long directBytes, int threads, long openFiles) {
+        /** Measured once collections have run and ND4J's deallocator threads have freed what they released. */
+        static Footprint now() throws InterruptedException {
+            for (int i = 0; i < SETTLE_ROUNDS; i++) {
+                System.gc();
+                Thread.sleep(SETTLE_MILLIS);
+            }
+            MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+            long direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                    .filter(b -> b.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
+            return new Footprint(readRss(), heap.getUsed(), heap.getCommitted(), direct,
+                    ManagementFactory.getThreadMXBean().getThreadCount(), countOpenFiles());
+        }
+
+        String row(int requests) {
+            return String.format("%8d %10.1f %10.1f %10.1f %10.1f %8d %8d", requests, mib(rssBytes), mib(heapBytes),
+                    mib(heapCommitted), mib(directBytes), threads, openFiles);
         }
     }
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        if (requests <= WARM_UP) {
-            throw new IllegalArgumentException("--requests must be more than " + WARM_UP + ", got " + requests);
+        if (requests <= WARM_UP || requests % WARM_UP != 0) {
+            throw new IllegalArgumentException("--requests must be a multiple of " + WARM_UP + " above it, got "
+                    + requests);
         }
         Path dir = BundledFiles.tempDir("ferret-serve-soak");
         try {
@@ -92,26 +113,27 @@ public final class ServeSoakCommand implements Callable<Integer> {
                 ",{\"type\":\"region\",\"region\":{\"box\":[178,76,285,348]}}"),
                 body(image, true, "What is the location of the white bathtub in the image?", "")};
         Footprint warm = null;
+        Footprint end = null;
         long t0 = System.nanoTime();
+        out.printf("%8s %10s %10s %10s %10s %8s %8s%n", "requests", "RSS MiB", "heap MiB", "committed", "direct MiB",
+                "threads", "files");
         for (int i = 1; i <= requests; i++) {
             HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(bodies[i % 2])).build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
                 throw new IllegalStateException("request " + i + " answered " + r.statusCode() + ": " + r.body());
             }
-            if (i == WARM_UP) {
-                warm = Footprint.now();
+            if (i % WARM_UP == 0) {
+                end = Footprint.now();
+                warm = warm == null ? end : warm;
+                out.println(end.row(i));
             }
         }
-        Footprint end = Footprint.now();
         double seconds = (System.nanoTime() - t0) / 1e9;
-        out.printf("serve-soak: %d requests in %.0f s (%.1f/s) on the demo model%n", requests, seconds, requests / seconds);
-        out.printf("%-12s %14s %14s%n", "", "after " + WARM_UP, "after " + requests);
-        out.printf("%-12s %11.1f MiB %11.1f MiB  %+.1f%%%n", "RSS", mib(warm.rssBytes()), mib(end.rssBytes()),
-                growth(warm.rssBytes(), end.rssBytes()));
-        out.printf("%-12s %11.1f MiB %11.1f MiB  %+.1f%%%n", "heap (live)", mib(warm.heapBytes()), mib(end.heapBytes()),
-                growth(warm.heapBytes(), end.heapBytes()));
-        out.printf("%-12s %14d %14d%n", "open files", warm.openFiles(), end.openFiles());
+        out.printf("serve-soak: %d requests in %.0f s (%.1f/s) on the demo model; from %d to %d requests: RSS %+.1f%%, "
+                + "heap %+.1f%%, open files %+d%n", requests, seconds, requests / seconds, WARM_UP, requests,
+                growth(warm.rssBytes(), end.rssBytes()), growth(warm.heapBytes(), end.heapBytes()),
+                end.openFiles() - warm.openFiles());
         boolean ok = growth(warm.rssBytes(), end.rssBytes()) <= TOLERANCE_PERCENT
                 && growth(warm.heapBytes(), end.heapBytes()) <= TOLERANCE_PERCENT
                 && end.openFiles() <= warm.openFiles();
