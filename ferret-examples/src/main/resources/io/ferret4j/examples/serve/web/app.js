@@ -5,7 +5,10 @@ import {boxRegion, isClick, lassoRegion, placeholder, pointRegion, resolveQuesti
 import {drawGroundings, drawRegion, drawSketch, eraseRegion, highlightGrounding, imagePixel, resetOverlay}
   from './overlay.js';
 
-/** Longer photos are scaled down to this many pixels on their longer side before they are sent. */
+/**
+ * Larger photos are scaled down to this many pixels on their longer side before they are sent: the model sees
+ * 336×336, so four times that keeps regions exact to a fraction of its pixel while keeping requests small.
+ */
 const MAX_SIDE = 1344;
 
 const $ = id => document.getElementById(id);
