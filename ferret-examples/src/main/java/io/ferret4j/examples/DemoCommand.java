@@ -9,7 +9,6 @@ import java.util.Set;
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.ImageFactory;
 import io.ferret4j.core.region.Region;
-import io.ferret4j.core.weights.DType;
 import io.ferret4j.encoder.ImageFiles;
 import io.ferret4j.llm.Ferret;
 import io.ferret4j.llm.FerretAnswer;
@@ -22,8 +21,8 @@ import io.ferret4j.llm.FerretAnswer;
 final class DemoCommand {
     /** The ketchup bottle on the bundled photo (615×446). */
     static final Region BOTTLE = new Region.Box(178, 76, 285, 348);
-    private static final int DEFAULT_NEW_TOKENS = 24;
-    private static final long WEIGHT_SEED = 42;
+    /** How many tokens a demo answer has unless {@code --max-new-tokens} says otherwise. */
+    static final int DEFAULT_NEW_TOKENS = 24;
 
     private DemoCommand() {
     }
@@ -34,7 +33,7 @@ final class DemoCommand {
         Path dir = BundledFiles.tempDir("ferret-demo");
         try {
             Path model = dir.resolve("tiny-ferret");
-            RandomCheckpoint.write(model, RandomCheckpoint.Shapes.TINY, DType.F16, WEIGHT_SEED);
+            RandomCheckpoint.writeDemo(model);
             Path photo = dir.resolve(BundledFiles.PHOTO);
             BundledFiles.copy(BundledFiles.PHOTO, photo);
             BufferedImage pixels = ImageFiles.read(photo);

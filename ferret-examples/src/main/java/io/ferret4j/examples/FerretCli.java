@@ -8,6 +8,7 @@ import java.util.List;
 
 import io.ferret4j.core.weights.CheckpointException;
 import io.ferret4j.llm.tokenizer.TokenizerException;
+import picocli.CommandLine;
 
 /**
  * The {@code ferret} command: {@code demo}, {@code refer}, {@code ground}, {@code ask}, {@code tokenize},
@@ -24,6 +25,8 @@ public final class FerretCli {
               tokenize  [--model DIR] (--text T | --jsonl)               ids with BOS and pieces, as JSON
               convert   --base VICUNA_DIR --delta DELTA_DIR --out DIR    rebuild Ferret from Vicuna v1.3 + the delta
               convert   --model DIR --quantize q8_0 --out DIR            store the LLM matrices as Q8_0
+              serve     (--model DIR | --demo) [--host H] [--port P] [--api-key K] ...   OpenAI-compatible HTTP API + web page
+              serve-soak [--requests N]                                  1000 requests on the demo model: memory and open files
               bench     [--model 7b|13b] [--weights f32|f16|q8_0] [--layers N] [--threads N] [--vision-weights f32|f16] [--llm-precision fp32|bf16] [--kv-cache f32|f16] [--json]
                                                                          speed and memory on random weights of the real shapes
             common options: --vision-tower DIR --weights f16|f32|q8_0 --vision-weights f32|f16 --vision-precision fp32|bf16
@@ -61,6 +64,12 @@ public final class FerretCli {
                 case "tokenize" -> TokenizeCommand.run(rest, in, out);
                 case "convert" -> ConvertCommand.run(rest, out);
                 case "bench" -> BenchCommand.run(rest, out);
+                case "serve" -> {
+                    return new CommandLine(new ServeCommand()).execute(rest.toArray(String[]::new));
+                }
+                case "serve-soak" -> {
+                    return new CommandLine(new ServeSoakCommand(out)).execute(rest.toArray(String[]::new));
+                }
                 default -> throw new CliArgs.UsageException("unknown command '" + args[0] + "'");
             }
             return 0;

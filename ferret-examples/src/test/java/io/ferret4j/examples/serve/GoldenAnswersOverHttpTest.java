@@ -1,0 +1,96 @@
+package io.ferret4j.examples.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ferret4j.core.config.ConfigJson;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The reference's ground and refer cases over HTTP give the golden greedy text, whole and streamed. */
+final class GoldenAnswersOverHttpTest {
+    private static GoldenServer server;
+
+    @BeforeAll
+    static void start() {
+        server = GoldenServer.start(ServeLimits.defaults(), Optional.empty());
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ground", "refer"})
+    void aWholeAnswerIsTheGoldenText(String name) throws Exception {
+        HttpResponse<String> r = server.post(GoldenServer.goldenRequest(name, false));
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        JsonNode answer = ConfigJson.mapper().readTree(r.body());
+        assertThat(answer.get("object").asText()).isEqualTo("chat.completion");
+        assertThat(answer.get("id").asText()).startsWith("chatcmpl-");
+        assertThat(answer.get("model").asText()).isEqualTo("ferret");
+        JsonNode choice = answer.get("choices").get(0);
+        assertThat(choice.get("message").get("role").asText()).isEqualTo("assistant");
+        assertThat(choice.get("message").get("content").asText()).isEqualTo(GoldenServer.goldenText(name));
+        assertThat(choice.get("message").get("groundings").isArray()).isTrue();
+        assertThat(choice.get("finish_reason").asText()).isEqualTo("length");
+        JsonNode usage = answer.get("usage");
+        int promptRows = GoldenServer.CASES.get(name).get("sequence_length_after_image_splice").asInt();
+        assertThat(usage.get("prompt_tokens").asInt()).isEqualTo(promptRows);
+        assertThat(usage.get("completion_tokens").asInt()).isEqualTo(12);
+        assertThat(usage.get("total_tokens").asInt()).isEqualTo(promptRows + 12);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ground", "refer"})
+    void aStreamedAnswerIsTheGoldenTextInChunksThenDone(String name) throws Exception {
+        HttpResponse<String> r = server.post(GoldenServer.goldenRequest(name, true).replace("\"stream\":true",
+                "\"stream\":true,\"stream_options\":{\"include_usage\":true}"));
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
+        List<String> events = events(r.body());
+        assertThat(events.get(events.size() - 1)).isEqualTo("[DONE]");
+        StringBuilder text = new StringBuilder();
+        List<JsonNode> chunks = new ArrayList<>();
+        for (String e : events.subList(0, events.size() - 1)) {
+            JsonNode chunk = ConfigJson.mapper().readTree(e);
+            assertThat(chunk.get("object").asText()).isEqualTo("chat.completion.chunk");
+            chunks.add(chunk);
+            JsonNode choices = chunk.get("choices");
+            if (!choices.isEmpty()) {
+                text.append(choices.get(0).get("delta").path("content").asText(""));
+            }
+        }
+        assertThat(text.toString()).isEqualTo(GoldenServer.goldenText(name));
+        assertThat(chunks.get(0).get("choices").get(0).get("delta").get("role").asText()).isEqualTo("assistant");
+        assertThat(chunks.size()).as("role, at least two text deltas, last, usage").isGreaterThan(4);
+        JsonNode last = chunks.get(chunks.size() - 2).get("choices").get(0);
+        assertThat(last.get("finish_reason").asText()).isEqualTo("length");
+        assertThat(last.get("delta").get("groundings").isArray()).isTrue();
+        JsonNode usage = chunks.get(chunks.size() - 1);
+        assertThat(usage.get("choices")).isEmpty();
+        assertThat(usage.get("usage").get("completion_tokens").asInt()).isEqualTo(12);
+    }
+
+    static List<String> events(String body) {
+        List<String> out = new ArrayList<>();
+        for (String block : body.split("\n\n")) {
+            if (!block.isBlank()) {
+                assertThat(block).startsWith("data: ");
+                out.add(block.substring("data: ".length()));
+            }
+        }
+        return out;
+    }
+}
