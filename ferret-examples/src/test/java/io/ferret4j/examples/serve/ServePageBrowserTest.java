@@ -185,6 +185,27 @@ final class ServePageBrowserTest {
         assertThat(browser.findElements(By.cssSelector("#conversation li, #region-chips li, #answer-boxes *"))).isEmpty();
     }
 
+    @Test
+    void asksForTheApiKeyWhenTheServerWantsOneUntilItIsRight() {
+        try (GoldenServer locked = GoldenServer.start(ServeLimits.defaults(), Optional.of("open sesame"))) {
+            browser.get(locked.uri("/").toString());
+            By dialogAsking = By.cssSelector("#key-dialog[open]");
+            waitUntil(ExpectedConditions.visibilityOfElementLocated(dialogAsking), Duration.ofSeconds(10));
+            assertThat(browser.findElement(By.id("key-title")).getText()).contains("missing or wrong API key");
+            WebElement key = browser.findElement(By.id("api-key"));
+            key.sendKeys("open says me");
+            browser.findElement(By.id("key-ok")).click();
+            waitUntil(driver -> driver.findElement(By.id("api-key")).getDomProperty("value").isEmpty()
+                    && !driver.findElements(dialogAsking).isEmpty(), Duration.ofSeconds(10));
+
+            key.sendKeys("open sesame");
+            browser.findElement(By.id("key-ok")).click();
+            waitUntil(ExpectedConditions.textToBe(By.id("server-status"), "ready"), Duration.ofSeconds(10));
+            assertThat(browser.findElement(By.id("model-name")).getText()).isEqualTo("ferret-golden-tiny");
+            assertThat(browser.findElements(dialogAsking)).isEmpty();
+        }
+    }
+
     /** Sends the question and waits for answer number {@code turn}; returns its text. */
     private static String ask(int turn) {
         browser.findElement(By.id("ask")).click();
