@@ -1,13 +1,5 @@
 // The server's OpenAI-style API: models, health and streamed chat completions, with an optional API key.
 
-/** An answer of the server that is not a success, carrying OpenAI's error message when the server sent one. */
-export class ApiError extends Error {
-  constructor(status, message) {
-    super(message);
-    this.status = status;
-  }
-}
-
 /**
  * Talks to the page's own origin. When the server answers 401, `askKey` is called for a key (it returns the key, or
  * null when the user gives up) and the request is sent again with `Authorization: Bearer <key>`.
@@ -48,11 +40,11 @@ export class FerretApi {
       }
       const chunk = JSON.parse(data);
       if (chunk.error) {
-        throw new ApiError(response.status, chunk.error.message);
+        throw new Error(chunk.error.message);
       }
       onChunk(chunk);
     }
-    throw new ApiError(response.status, 'the answer stopped before [DONE]');
+    throw new Error('the answer stopped before [DONE]');
   }
 
   async request(path, init) {
@@ -66,13 +58,13 @@ export class FerretApi {
         this.key = await this.askKey(await errorMessage(response));
         if (this.key === null) {
           sessionStorage.removeItem('ferret-api-key');
-          throw new ApiError(401, 'no API key given');
+          throw new Error('no API key given');
         }
         sessionStorage.setItem('ferret-api-key', this.key);
         continue;
       }
       if (!response.ok) {
-        throw new ApiError(response.status, await errorMessage(response));
+        throw new Error(await errorMessage(response));
       }
       return response;
     }
