@@ -2,6 +2,7 @@ package io.ferret4j.examples;
 
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
@@ -12,7 +13,8 @@ import picocli.CommandLine;
 
 /**
  * The {@code ferret} command: {@code demo}, {@code refer}, {@code ground}, {@code ask}, {@code tokenize},
- * {@code convert}. User mistakes print one line and a non-zero exit code, never a stack trace (set
+ * {@code convert}, {@code bench}, {@code serve}, {@code serve-soak}. User mistakes print one line and a non-zero
+ * exit code, never a stack trace (set
  * {@code FERRET_DEBUG=1} to see one).
  */
 public final class FerretCli {
@@ -65,10 +67,10 @@ public final class FerretCli {
                 case "convert" -> ConvertCommand.run(rest, out);
                 case "bench" -> BenchCommand.run(rest, out);
                 case "serve" -> {
-                    return new CommandLine(new ServeCommand()).execute(rest.toArray(String[]::new));
+                    return picocli(new ServeCommand(), rest, out, err);
                 }
                 case "serve-soak" -> {
-                    return new CommandLine(new ServeSoakCommand(out)).execute(rest.toArray(String[]::new));
+                    return picocli(new ServeSoakCommand(out), rest, out, err);
                 }
                 default -> throw new CliArgs.UsageException("unknown command '" + args[0] + "'");
             }
@@ -84,5 +86,10 @@ public final class FerretCli {
             err.println("ferret: " + e.getMessage());
             return 1;
         }
+    }
+
+    private static int picocli(Object command, List<String> args, PrintStream out, PrintStream err) {
+        return new CommandLine(command).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
+                .execute(args.toArray(String[]::new));
     }
 }

@@ -7,10 +7,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import ai.djl.modality.cv.ImageFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ferret4j.core.config.ConfigJson;
+import io.ferret4j.core.region.Region;
+import io.ferret4j.core.testing.Goldens;
+import io.ferret4j.llm.AskOptions;
+import io.ferret4j.llm.Conversation;
+import io.ferret4j.llm.FerretAnswer;
+import io.ferret4j.llm.generate.GenerationConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -81,6 +89,39 @@ final class GoldenAnswersOverHttpTest {
         JsonNode usage = chunks.get(chunks.size() - 1);
         assertThat(usage.get("choices")).isEmpty();
         assertThat(usage.get("usage").get("completion_tokens").asInt()).isEqualTo(12);
+    }
+
+    @Test
+    void earlierAssistantMessagesAreTheConversationsHistory() throws Exception {
+        String box = "{\"type\":\"region\",\"region\":{\"box\":[331,59,597,321]}}";
+        String request = "{\"max_tokens\":6,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
+                + "\"image_url\":{\"url\":\"" + GoldenServer.IMAGE_URL + "\"}},{\"type\":\"text\",\"text\":\"What is "
+                + "<region>?\"}," + box + "]},{\"role\":\"assistant\",\"content\":\"A sink.\"},{\"role\":\"user\","
+                + "\"content\":[{\"type\":\"text\",\"text\":\"Is <region> white?\"}," + box + "]}]}";
+        Region.Box region = new Region.Box(331, 59, 597, 321);
+        Conversation chat = GoldenServer.ferret().conversation(ImageFactory.getInstance().fromFile(
+                Goldens.path("clip/images/bathroom.jpg")));
+        chat.addTurn("What is <region>?", List.of(region), "A sink.");
+        FerretAnswer expected = chat.ask("Is <region> white?", List.of(region),
+                AskOptions.defaults().withGeneration(GenerationConfig.greedy(6)));
+
+        HttpResponse<String> r = server.post(request);
+
+        assertThat(ConcurrencyTest.content(r)).isEqualTo(expected.text());
+        assertThat(ConfigJson.mapper().readTree(r.body()).get("usage").get("prompt_tokens").asInt())
+                .isEqualTo(expected.timings().promptRows());
+    }
+
+    @Test
+    void aStopTextEndsTheAnswerBeforeIt() throws Exception {
+        String golden = GoldenServer.goldenText("ground");
+        String stop = golden.substring(golden.indexOf("manual"), golden.indexOf("manual") + 6);
+        HttpResponse<String> r = server.post(GoldenServer.goldenRequest("ground", false)
+                .replace("\"stream\":false", "\"stream\":false,\"stop\":[\"" + stop + "\"]"));
+
+        JsonNode choice = ConfigJson.mapper().readTree(r.body()).get("choices").get(0);
+        assertThat(choice.get("message").get("content").asText()).isEqualTo(golden.substring(0, golden.indexOf(stop)));
+        assertThat(choice.get("finish_reason").asText()).isEqualTo("stop");
     }
 
     static List<String> events(String body) {

@@ -51,6 +51,11 @@ final class GoldenServer implements AutoCloseable {
         return new GoldenServer(FerretServer.start(new ServeSettings("127.0.0.1", 0, apiKey, limits), slot));
     }
 
+    /** The model every golden server serves. */
+    static Ferret ferret() {
+        return FERRET;
+    }
+
     static String goldenText(String name) {
         return CASES.get(name).get("greedy_decoded").asText();
     }
