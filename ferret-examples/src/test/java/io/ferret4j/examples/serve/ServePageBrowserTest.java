@@ -8,16 +8,15 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.function.Function;
 
 import javax.imageio.ImageIO;
 
@@ -32,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
@@ -40,8 +40,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The page of {@code ferret serve} in headless Chromium, against the real server on the golden tiny checkpoint: a
- * photo opened through the file input, a box drawn with the mouse, a question with its region chip, the streamed
- * answer, the conversation going on about the same photo, and the answer's boxes drawn over the photo.
+ * photo opened through the file input; a box, a point and a free-form region drawn with the mouse and the parts
+ * they become; a question with its region chip; the streamed answer (the same as the whole answer); the
+ * conversation going on about the same photo; the answer's boxes drawn over the photo and highlighted from their
+ * phrase; and the API key asked for when the server wants one.
  */
 final class ServePageBrowserTest {
     private static final Path PHOTO = Goldens.path("clip/images/bathroom.jpg");
@@ -52,7 +54,6 @@ final class ServePageBrowserTest {
     private static final int WINDOW_HEIGHT = 900;
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(90);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
     static Path profile;
@@ -133,7 +134,7 @@ final class ServePageBrowserTest {
 
         Files.createDirectories(Path.of("target"));
         Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), Path.of("target/serve-page.png"),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                StandardCopyOption.REPLACE_EXISTING);
     }
 
     @Test
@@ -261,22 +262,12 @@ final class ServePageBrowserTest {
     private static String unstreamedAnswer(JsonNode request) throws IOException {
         ObjectNode body = request.deepCopy();
         body.put("stream", false);
-        HttpRequest post = HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-                .build();
-        try {
-            HttpResponse<String> response = HTTP.send(post, HttpResponse.BodyHandlers.ofString());
-            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-            return JSON.readTree(response.body()).get("choices").get(0).get("message").get("content").asText();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        HttpResponse<String> response = server.post(JSON.writeValueAsString(body), "Content-Type", "application/json");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body()).get("choices").get(0).get("message").get("content").asText();
     }
 
-    private static <T> void waitUntil(java.util.function.Function<? super org.openqa.selenium.WebDriver, T> condition,
-            Duration timeout) {
+    private static <T> void waitUntil(Function<? super WebDriver, T> condition, Duration timeout) {
         new WebDriverWait(browser, timeout).until(condition);
     }
 
