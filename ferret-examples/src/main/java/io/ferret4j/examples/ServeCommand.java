@@ -95,7 +95,7 @@ public final class ServeCommand implements Callable<Integer> {
             RandomCheckpoint.writeDemo(dir);
         }
         slot.ready(Ferret.load(dir, options), LlamaConfig.fromJson(dir.resolve("config.json")).maxPositionEmbeddings());
-        LOG.warn("ferret serve: ready at http://{}:{}/", host, server.port());
+        LOG.info("ferret serve: ready at http://{}:{}/", host, server.port());
         new CountDownLatch(1).await();                         // serves until the process is stopped
         return 0;
     }

@@ -57,25 +57,19 @@ final class ChatRequestParser {
             throw ApiException.invalid("n", "n must be 1 (one answer per request), got " + Json.shorten(n));
         }
         List<RawMessage> messages = messages(root.get("messages"));
-        BufferedImage image = image(messages);
-        List<ChatRequest.Question> questions = new ArrayList<>();
-        List<ChatRequest.Turn> history = new ArrayList<>();
-        int regionCount = 0;
-        for (int i = 0; i < messages.size(); i += 2) {
-            ChatRequest.Question q = question(messages.get(i), image);
-            regionCount += q.regions().size();
-            if (regionCount > limits.maxRegions()) {
-                throw ApiException.invalid("messages", "the request has more than " + limits.maxRegions()
-                        + " regions (--max-regions)");
-            }
-            if (i + 1 < messages.size()) {
-                history.add(new ChatRequest.Turn(q, messages.get(i + 1).text()));
-            } else {
-                questions.add(q);
-            }
+        int regionCount = messages.stream().mapToInt(m -> m.regions().size()).sum();
+        if (regionCount > limits.maxRegions()) {
+            throw ApiException.invalid("messages", "the request has " + regionCount + " regions, more than "
+                    + limits.maxRegions() + " regions (--max-regions)");
         }
-        return new ChatRequest(optionalText(root, "model"), image, history, questions.get(0),
-                sampling(root, contextLength), bool(root, "stream"), includeUsage(root));
+        BufferedImage image = image(messages);
+        List<ChatRequest.Turn> history = new ArrayList<>();
+        for (int i = 0; i + 1 < messages.size(); i += 2) {
+            history.add(new ChatRequest.Turn(question(messages.get(i), image), messages.get(i + 1).text()));
+        }
+        ChatRequest.Question last = question(messages.get(messages.size() - 1), image);
+        return new ChatRequest(optionalText(root, "model"), image, history, last, sampling(root, contextLength),
+                bool(root, "stream"), includeUsage(root));
     }
 
     private static JsonNode readTree(byte[] body) {

@@ -95,7 +95,7 @@ final class BadRequestTest {
                         region("{\"polygon\":[[1,1],[5,5]]}")), 400, "messages[0].content[2].region.polygon",
                         "at least 3 [x, y] vertices"),
                 bad("more regions than --max-regions", user(IMAGE, text("<region> <region> <region> <region> <region>?"),
-                        box, box, box, box, box), 400, "messages", "more than 4 regions (--max-regions)"),
+                        box, box, box, box, box), 400, "messages", "5 regions, more than 4 regions (--max-regions)"),
                 bad("negative max_tokens", with(user(IMAGE, TEXT), "\"max_tokens\":-5"), 400, "max_tokens",
                         "max_tokens must be an integer from 1 to 2047"),
                 bad("max_tokens beyond the context", with(user(IMAGE, TEXT), "\"max_tokens\":5000"), 400, "max_tokens",
