@@ -62,7 +62,7 @@ final class FerretCliEndToEndTest {
         assertThat(json.get("input_ids")).isEqualTo(meta.get("input_ids"));
         assertThat(json.get("output_ids")).isEqualTo(meta.get("greedy_new_ids"));
         assertThat(json.get("text").asText()).isEqualTo(meta.get("greedy_decoded").asText());
-        assertThat(json.get("boxes").isArray()).isTrue();
+        assertThat(json.get("groundings").isArray()).isTrue();
     }
 
     private static BufferedImage maskImage(Region.Mask mask) {

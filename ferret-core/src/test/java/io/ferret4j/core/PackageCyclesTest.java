@@ -8,8 +8,9 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 /**
- * The packages of ferret-core depend on each other one way only ({@code plan}, {@code weights} ← {@code dnnl} ←
- * {@code kernels} ← {@code nn}), so each can be read, tested and replaced without the ones above it.
+ * The packages of ferret-core depend on each other one way only (e.g. {@code plan}, {@code weights} ← {@code dnnl}
+ * ← {@code kernels} ← {@code nn}; docs/architecture.md), so each can be read, tested and replaced without the ones
+ * above it.
  */
 final class PackageCyclesTest {
     @Test

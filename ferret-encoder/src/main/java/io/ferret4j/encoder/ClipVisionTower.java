@@ -12,6 +12,7 @@ import io.ferret4j.core.kernels.LayerWorkspace;
 import io.ferret4j.core.nn.LayerNorm;
 import io.ferret4j.core.plan.ExecutionPlan;
 import io.ferret4j.core.probe.Probe;
+import io.ferret4j.core.resources.Resources;
 import io.ferret4j.core.weights.Checkpoints;
 import io.ferret4j.core.weights.TensorSource;
 import io.ferret4j.core.weights.Weights;
@@ -26,13 +27,16 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * {@code select_feature = "patch"}. Everything is fp32 on ND4J; every weight product is an sgemm.
  *
  * <p>{@link #load} keeps only the layers up to the selected one (Ferret's {@code -2} of 24 needs 23) and never
- * {@code post_layernorm}; the unused tensors are ignored explicitly. {@link #loadComplete} loads every layer
- * and {@code post_layernorm} as well, for {@link #hiddenStates} in full and {@link #poolerOutput}.
+ * {@code post_layernorm}; the unused tensors are ignored explicitly.
  *
- * <p>Probe taps use the reference dump's names: {@code embeddings_before_pre_layrnorm}, {@code hidden_states.i}
- * ({@code [B, T, D]}, {@code i = 0} is the {@code pre_layrnorm} output) and {@code pooler_output}.
+ * <p>Probe taps use the reference dump's names: {@code embeddings_before_pre_layrnorm} and {@code hidden_states.i}
+ * ({@code [B, T, D]}, {@code i = 0} is the {@code pre_layrnorm} output).
+ *
+ * <p>A tower loaded from a folder owns its weights' memory and {@link #close()} frees it; one built from the
+ * caller's {@link Weights} leaves that to the owner of the weights. Either way it refuses to run once closed; close
+ * it only when no call is running (a {@code Ferret} waits for its calls before closing its tower).
  */
-public final class ClipVisionTower {
+public final class ClipVisionTower implements AutoCloseable {
     /** Where the vision model's tensors sit in a CLIP checkpoint (full {@code CLIPModel} or vision-only). */
     public static final String PREFIX = "vision_model.";
     /** Tensors of a full {@code CLIPModel} checkpoint that the vision tower does not use. */
@@ -60,19 +64,18 @@ public final class ClipVisionTower {
     private final ClipVisionConfig config;
     private final ClipVisionEmbeddings embeddings;
     private final LayerNorm preLayrnorm;
-    private final List<ClipEncoderLayer> layers;                       // 0 .. selected (or all)
-    private final LayerNorm postLayernorm;                             // only from loadComplete, else null
+    private final List<ClipEncoderLayer> layers;                       // 0 .. selected
     private final int selectIndex;                                     // into hidden_states, 0 .. L
     private final SelectFeature selectFeature;
+    private final Resources owned = new Resources();
+    private volatile boolean closed;
 
     private ClipVisionTower(ClipVisionConfig config, ClipVisionEmbeddings embeddings, LayerNorm preLayrnorm,
-                            List<ClipEncoderLayer> layers, LayerNorm postLayernorm, int selectIndex,
-                            SelectFeature selectFeature) {
+                            List<ClipEncoderLayer> layers, int selectIndex, SelectFeature selectFeature) {
         this.config = config;
         this.embeddings = embeddings;
         this.preLayrnorm = preLayrnorm;
         this.layers = List.copyOf(layers);
-        this.postLayernorm = postLayernorm;
         this.selectIndex = selectIndex;
         this.selectFeature = selectFeature;
     }
@@ -97,12 +100,7 @@ public final class ClipVisionTower {
      */
     public static ClipVisionTower load(Path folder, int mmVisionSelectLayer, SelectFeature selectFeature,
                                        ExecutionPlan.Part part) {
-        return loadFolder(folder, mmVisionSelectLayer, selectFeature, false, part);
-    }
-
-    /** Like {@link #load(Path, int, SelectFeature)} but with every layer and {@code post_layernorm}. */
-    public static ClipVisionTower loadComplete(Path folder, int mmVisionSelectLayer, SelectFeature selectFeature) {
-        return loadFolder(folder, mmVisionSelectLayer, selectFeature, true, ExecutionPlan.Part.EXACT);
+        return loadFolder(folder, mmVisionSelectLayer, selectFeature, part);
     }
 
     /**
@@ -111,25 +109,31 @@ public final class ClipVisionTower {
      */
     public static ClipVisionTower load(Weights w, ClipVisionConfig c, int mmVisionSelectLayer,
                                        SelectFeature selectFeature) {
-        return build(w, c, mmVisionSelectLayer, selectFeature, false, ExecutionPlan.Part.EXACT);
+        return build(w, c, mmVisionSelectLayer, selectFeature, ExecutionPlan.Part.EXACT);
     }
 
-    private static ClipVisionTower loadFolder(Path folder, int selectLayer, SelectFeature feature, boolean complete,
+    /** Loads from a folder; the tower owns the memory of what it took, and a failed load frees it. */
+    private static ClipVisionTower loadFolder(Path folder, int selectLayer, SelectFeature feature,
                                               ExecutionPlan.Part part) {
         ClipVisionConfig c = ClipVisionConfig.fromJson(folder);
         try (TensorSource source = Checkpoints.open(folder)) {
             Weights w = Weights.of(source);
-            ClipVisionTower tower = build(w, c, selectLayer, feature, complete, part);
-            w.requireAllUsed();
-            return tower;
+            try {
+                ClipVisionTower tower = build(w, c, selectLayer, feature, part);
+                w.requireAllUsed();
+                tower.owned.add(w.memory());
+                return tower;
+            } catch (RuntimeException e) {
+                Resources.closeAfter(w.memory(), e);
+                throw e;
+            }
         }
     }
 
     private static ClipVisionTower build(Weights root, ClipVisionConfig c, int selectLayer, SelectFeature feature,
-                                         boolean complete, ExecutionPlan.Part part) {
+                                         ExecutionPlan.Part part) {
         c.validate();
         int selectIndex = hiddenStateIndex(selectLayer, c.numHiddenLayers());
-        int loaded = complete ? c.numHiddenLayers() : selectIndex;
         NOT_VISION.forEach(root::ignore);
         Weights w = root.at(PREFIX);
         w.ignore("embeddings.position_ids");                           // a constant 0..T-1 buffer, not a weight
@@ -137,19 +141,14 @@ public final class ClipVisionTower {
         LayerNorm pre = LayerNorm.load(w, "pre_layrnorm", c.hiddenSize(), c.layerNormEps());   // sic: HF's key
         List<ClipEncoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < c.numHiddenLayers(); i++) {
-            if (i < loaded) {
+            if (i < selectIndex) {
                 layers.add(ClipEncoderLayer.load(w, "encoder.layers." + i + ".", c, part));
             } else {
                 w.ignore("encoder.layers." + i + ".");                 // past the selected layer: never run
             }
         }
-        LayerNorm post = null;
-        if (complete) {
-            post = LayerNorm.load(w, "post_layernorm", c.hiddenSize(), c.layerNormEps());
-        } else {
-            w.ignore("post_layernorm.");                               // only pooler_output uses it, Ferret never
-        }
-        return new ClipVisionTower(c, embeddings, pre, layers, post, selectIndex, feature);
+        w.ignore("post_layernorm.");                                   // only pooler_output uses it, Ferret never
+        return new ClipVisionTower(c, embeddings, pre, layers, selectIndex, feature);
     }
 
     /** {@code hidden_states} index for Ferret's {@code mm_vision_select_layer}, checked against the depth. */
@@ -180,9 +179,16 @@ public final class ClipVisionTower {
         return features(pixelValues, Probe.NONE);
     }
 
-    /** {@link #features(INDArray)} with probe taps ({@code [B, T, D]} each). */
+    /**
+     * {@link #features(INDArray)} with probe taps ({@code [B, T, D]} each).
+     *
+     * @throws IllegalStateException if the tower is closed
+     */
     public INDArray features(INDArray pixelValues, Probe probe) {
-        INDArray selected = encode(pixelValues, selectIndex, probe);                   // [B, T, D]
+        if (closed) {
+            throw new IllegalStateException("this vision tower is closed");
+        }
+        INDArray selected = encode(pixelValues, probe);                               // [B, T, D]
         return selectFeature == SelectFeature.PATCH
                 ? selected.get(NDArrayIndex.all(), NDArrayIndex.interval(1, selected.size(1)), NDArrayIndex.all())
                         .dup('c')
@@ -190,61 +196,28 @@ public final class ClipVisionTower {
     }
 
     /**
-     * {@code hidden_states[0 .. k]}, each {@code [B, T, D]}: the {@code pre_layrnorm} output, then the output of
-     * every loaded layer ({@code k = L} after {@link #loadComplete}, the selected index after {@link #load}).
-     */
-    public List<INDArray> hiddenStates(INDArray pixelValues) {
-        List<INDArray> states = new ArrayList<>();
-        encode(pixelValues, layers.size(), (name, value) -> {
-            if (name.startsWith("hidden_states.")) {
-                states.add(value);
-            }
-        });
-        return states;
-    }
-
-    /**
-     * HF's {@code pooler_output}: {@code post_layernorm} of the last layer's class token, {@code [B, D]}.
-     *
-     * @throws IllegalStateException unless the tower came from {@link #loadComplete}
-     */
-    public INDArray poolerOutput(INDArray pixelValues) {
-        return poolerOutput(pixelValues, Probe.NONE);
-    }
-
-    /** {@link #poolerOutput(INDArray)} with probe taps. */
-    public INDArray poolerOutput(INDArray pixelValues, Probe probe) {
-        if (postLayernorm == null || layers.size() != config.numHiddenLayers()) {
-            throw new IllegalStateException("pooler_output needs every layer and post_layernorm: use loadComplete");
-        }
-        INDArray last = encode(pixelValues, layers.size(), probe);                      // [B, T, D]
-        INDArray cls = last.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).dup('c');  // [B, D]
-        return probe.record("pooler_output", postLayernorm.forward(cls));
-    }
-
-    /**
-     * Runs {@code numLayers} layers on each image separately: an sgemm's rounding depends on its row count, so
+     * Runs the layers on each image separately: an sgemm's rounding depends on its row count, so
      * stacking images into one product would make an image's features depend on its batch (by ~1e-6), and
      * at 577 rows per image sgemm is already at full speed. Probe taps are stacked to {@code [B, T, D]}.
      */
-    private INDArray encode(INDArray pixelValues, int numLayers, Probe probe) {       // [B, 3, S, S] -> [B, T, D]
+    private INDArray encode(INDArray pixelValues, Probe probe) {                      // [B, 3, S, S] -> [B, T, D]
         int batch = checkPixels(pixelValues);
         Map<String, List<INDArray>> taps = new LinkedHashMap<>();
         Probe perImage = probe == Probe.NONE ? Probe.NONE
                 : (name, value) -> taps.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
         INDArray[] last = new INDArray[batch];
         for (int b = 0; b < batch; b++) {
-            last[b] = encodeImage(pixelValues.get(NDArrayIndex.point(b)), numLayers, perImage);
+            last[b] = encodeImage(pixelValues.get(NDArrayIndex.point(b)), perImage);
         }
         taps.forEach((name, values) -> probe.accept(name, stack(values)));
         return stack(Arrays.asList(last));
     }
 
-    private INDArray encodeImage(INDArray pixelValues, int numLayers, Probe probe) {  // [3, S, S] -> [T, D]
+    private INDArray encodeImage(INDArray pixelValues, Probe probe) {                 // [3, S, S] -> [T, D]
         INDArray hiddenStates = embeddings.forward(pixelValues);
         probe.record("embeddings_before_pre_layrnorm", hiddenStates);
         hiddenStates = probe.record("hidden_states", 0, preLayrnorm.forward(hiddenStates));
-        for (int i = 0; i < numLayers; i++) {
+        for (int i = 0; i < layers.size(); i++) {
             // temporaries in a reused workspace: fresh pages per layer cost more than the arithmetic
             ClipEncoderLayer layer = layers.get(i);
             INDArray input = hiddenStates;
@@ -252,6 +225,13 @@ public final class ClipVisionTower {
             probe.record("hidden_states", i + 1, hiddenStates);
         }
         return hiddenStates;
+    }
+
+    /** Frees the weights' memory if the tower was loaded from a folder; a second call does nothing. */
+    @Override
+    public void close() {
+        closed = true;
+        owned.close();
     }
 
     private static INDArray stack(List<INDArray> perImage) {         // B x [T, D] -> [B, T, D]

@@ -1,6 +1,7 @@
 package io.ferret4j.encoder;
 
 import java.awt.image.BufferedImage;
+import java.security.MessageDigest;
 
 /**
  * An 8-bit RGB image, row-major with interleaved channels ({@code [height, width, 3]}, HWC), the layout of a
@@ -51,14 +52,14 @@ public final class RgbImage {
         return height;
     }
 
+    /** Feeds the pixels, {@code [height, width, 3]} row-major, to {@code digest} (to know an image by its content). */
+    public void update(MessageDigest digest) {
+        digest.update(hwc);
+    }
+
     /** Channel {@code c} (0 = R) of pixel {@code (x, y)}, 0-255. */
     public int get(int x, int y, int c) {
         return hwc[(y * width + x) * 3 + c] & 0xff;
-    }
-
-    /** A copy of the pixels, {@code [height, width, 3]} row-major. */
-    public byte[] toHwcBytes() {
-        return hwc.clone();
     }
 
     /** The pixels without copying, for this package's resampler and normaliser, which only read them. */

@@ -46,7 +46,7 @@ final class ClipImageProcessorGoldenTest {
 
         assertThat(resized.width()).isEqualTo(336);
         assertThat(resized.height()).isEqualTo(336);
-        assertThat(resized.toHwcBytes()).isEqualTo(expectedRgb(index));
+        assertThat(resized.hwc()).isEqualTo(expectedRgb(index));
     }
 
     @ParameterizedTest
@@ -76,7 +76,7 @@ final class ClipImageProcessorGoldenTest {
         RgbImage java = RgbImage.of(ImageFiles.read(Goldens.path("clip/images/" + jpeg)));
         RgbImage pillow = RgbImage.of(decode(pil));
 
-        assertThat(java.toHwcBytes()).isEqualTo(pillow.toHwcBytes());
+        assertThat(java.hwc()).isEqualTo(pillow.hwc());
     }
 
     private static byte[] expectedRgb(int index) {

@@ -33,14 +33,14 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 final class ClipVisionTowerGoldenTest {
     private static SafeTensors inputs;
     private static SafeTensors outputs;
-    private static ClipVisionTower complete;
+    private static CompleteClipVisionModel complete;
     private static ClipVisionTower ferret;
 
     @BeforeAll
     static void load() {
         inputs = SafeTensors.open(Goldens.path("clip/preprocess.safetensors"));
         outputs = SafeTensors.open(Goldens.path("clip/clip_outputs.safetensors"));
-        complete = ClipVisionTower.loadComplete(Goldens.path("clip/model"), -2, SelectFeature.PATCH);
+        complete = CompleteClipVisionModel.load(Goldens.path("clip/model"));
         ferret = ClipVisionTower.load(Goldens.path("clip/model"), -2, SelectFeature.PATCH);
     }
 
@@ -58,7 +58,7 @@ final class ClipVisionTowerGoldenTest {
 
         List<INDArray> states = complete.hiddenStates(pixels);
         RecordingProbe probe = new RecordingProbe();
-        complete.features(pixels, probe);
+        ferret.features(pixels, probe);
 
         assertClose(expected(image, "embeddings_before_pre_layrnorm"), probe.get("embeddings_before_pre_layrnorm"),
                 FP32_ATOL, 0);
@@ -174,7 +174,8 @@ final class ClipVisionTowerGoldenTest {
 
     @Test
     void runsOnlyTheLayersUpToTheSelectedOne() {
-        assertThat(ferret.hiddenStates(pixels(0))).hasSize(3);         // hs[0..2] of 4: layer 2 is never run
+        // hs[0..2] of 4: layer 2 is never run
+        assertThat(CompleteClipVisionModel.hiddenStates(ferret, pixels(0))).hasSize(3);
         assertThat(complete.hiddenStates(pixels(0))).hasSize(4);
     }
 

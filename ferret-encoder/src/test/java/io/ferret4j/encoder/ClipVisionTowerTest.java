@@ -12,6 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import io.ferret4j.core.plan.Engine;
+import io.ferret4j.core.plan.ExecutionPlan;
+import io.ferret4j.core.plan.Precision;
+import io.ferret4j.core.plan.WeightFormat;
 import io.ferret4j.core.testing.Goldens;
 import io.ferret4j.core.weights.CheckpointException;
 import io.ferret4j.core.weights.DType;
@@ -104,9 +107,8 @@ final class ClipVisionTowerTest {
     void selectLayerZeroIsThePreLayrnormOutput() {
         ClipVisionTower zero = ClipVisionTower.load(MODEL, 0, SelectFeature.CLS_PATCH);
 
-        assertThat(zero.hiddenStates(pixels)).hasSize(1);
-        assertClose(ClipVisionTower.loadComplete(MODEL, 0, SelectFeature.CLS_PATCH).hiddenStates(pixels).get(0),
-                zero.features(pixels), 0, 0);
+        assertThat(CompleteClipVisionModel.hiddenStates(zero, pixels)).hasSize(1);
+        assertClose(CompleteClipVisionModel.load(MODEL).hiddenStates(pixels).get(0), zero.features(pixels), 0, 0);
     }
 
     @Test
@@ -126,9 +128,16 @@ final class ClipVisionTowerTest {
     }
 
     @Test
-    void poolerOutputNeedsTheCompleteTower() {
-        assertThatThrownBy(() -> golden.poolerOutput(pixels)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("loadComplete");
+    void aClosedTowerRefusesToRunAndClosesOnce() {
+        ClipVisionTower tower = ClipVisionTower.load(MODEL, -2, SelectFeature.PATCH,
+                ExecutionPlan.Part.visionTower(WeightFormat.F16, Precision.FP32));
+        tower.features(pixels);
+
+        tower.close();
+        tower.close();
+
+        assertThatThrownBy(() -> tower.features(pixels)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("this vision tower is closed");
     }
 
     @ParameterizedTest

@@ -32,7 +32,7 @@ final class PillowResizeTest {
 
             assertThat(actual.width()).isEqualTo(expected.width());
             assertThat(actual.height()).isEqualTo(expected.height());
-            assertThat(actual.toHwcBytes()).isEqualTo(expected.toHwcBytes());
+            assertThat(actual.hwc()).isEqualTo(expected.hwc());
         }
     }
 
@@ -87,7 +87,7 @@ final class PillowResizeTest {
 
         RgbImage out = PillowResize.bicubic(RgbImage.of(w, h, px), ow, oh);
 
-        for (byte b : out.toHwcBytes()) {
+        for (byte b : out.hwc()) {
             assertThat(b & 0xff).isEqualTo(value);
         }
     }

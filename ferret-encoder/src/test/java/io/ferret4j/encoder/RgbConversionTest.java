@@ -29,8 +29,8 @@ final class RgbConversionTest {
 
             assertThat(actual.width()).isEqualTo(expected.width());
             assertThat(actual.height()).isEqualTo(expected.height());
-            assertThat(actual.toHwcBytes()).as(file + " (Pillow mode " + st.metadata().get(file + ".mode") + ")")
-                    .isEqualTo(expected.toHwcBytes());
+            assertThat(actual.hwc()).as(file + " (Pillow mode " + st.metadata().get(file + ".mode") + ")")
+                    .isEqualTo(expected.hwc());
         }
     }
 
@@ -42,7 +42,7 @@ final class RgbConversionTest {
 
         RgbImage rgb = RgbImage.of(grey);
 
-        assertThat(rgb.toHwcBytes()).containsExactly(100, 100, 100, (byte) 200, (byte) 200, (byte) 200);
+        assertThat(rgb.hwc()).containsExactly(100, 100, 100, (byte) 200, (byte) 200, (byte) 200);
     }
 
     @Test
@@ -62,7 +62,7 @@ final class RgbConversionTest {
         BufferedImage argb = new BufferedImage(1, 1, BufferedImage.TYPE_INT_ARGB);
         argb.setRGB(0, 0, 0x00_40_80_c0);                              // fully transparent
 
-        assertThat(RgbImage.of(argb).toHwcBytes()).containsExactly(0x40, 0x80, (byte) 0xc0);
+        assertThat(RgbImage.of(argb).hwc()).containsExactly(0x40, 0x80, (byte) 0xc0);
     }
 
     @Test
@@ -70,7 +70,7 @@ final class RgbConversionTest {
         BufferedImage pre = new BufferedImage(1, 1, BufferedImage.TYPE_INT_ARGB_PRE);
         pre.setRGB(0, 0, 0xff_40_80_c0);                               // opaque: premultiplying changes nothing
 
-        assertThat(RgbImage.of(pre).toHwcBytes()).containsExactly(0x40, 0x80, (byte) 0xc0);
+        assertThat(RgbImage.of(pre).hwc()).containsExactly(0x40, 0x80, (byte) 0xc0);
     }
 
     @Test
@@ -78,7 +78,7 @@ final class RgbConversionTest {
         BufferedImage bgr = new BufferedImage(1, 1, BufferedImage.TYPE_3BYTE_BGR);
         bgr.setRGB(0, 0, 0x10_20_30);
 
-        assertThat(RgbImage.of(bgr).toHwcBytes()).containsExactly(0x10, 0x20, 0x30);
+        assertThat(RgbImage.of(bgr).hwc()).containsExactly(0x10, 0x20, 0x30);
     }
 
     @Test

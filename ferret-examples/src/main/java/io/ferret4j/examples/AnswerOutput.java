@@ -63,7 +63,7 @@ public final class AnswerOutput {
 
     /**
      * {@code prompt}, {@code input_ids} (with -200 where the image goes), {@code output_ids} (generated ids only),
-     * {@code text}, {@code boxes} (phrase, {@code kind} box or point, {@code grid} on the 1000-grid and
+     * {@code text}, {@code groundings} (phrase, {@code kind} box or point, {@code grid} on the 1000-grid and
      * {@code pixels} of the original image) and {@code stop_reason}.
      */
     public static ObjectNode toNode(FerretAnswer answer) {
@@ -78,9 +78,9 @@ public final class AnswerOutput {
             outIds.add(id);
         }
         o.put("text", answer.text());
-        ArrayNode boxes = o.putArray("boxes");
+        ArrayNode groundings = o.putArray("groundings");
         for (Grounding g : answer.groundings()) {
-            ObjectNode b = boxes.addObject();
+            ObjectNode b = groundings.addObject();
             b.put("phrase", g.phrase());
             b.put("kind", g.region() instanceof Region.Box ? "box" : "point");
             ArrayNode grid = b.putArray("grid");

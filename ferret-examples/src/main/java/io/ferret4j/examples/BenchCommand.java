@@ -15,9 +15,9 @@ import java.util.function.Consumer;
 
 import io.ferret4j.core.backend.CudaCapability;
 import io.ferret4j.core.kernels.KernelPool;
-import io.ferret4j.core.machine.MachineReport;
 import io.ferret4j.core.kernels.MemoryBandwidth;
 import io.ferret4j.core.kernels.RowKernels;
+import io.ferret4j.core.machine.MachineReport;
 import io.ferret4j.core.plan.WeightFormat;
 import io.ferret4j.core.weights.DType;
 import io.ferret4j.llm.FerretOptions;

@@ -1,5 +1,6 @@
 package io.ferret4j.examples;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -25,11 +26,16 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The measured half of {@code ferret bench}, run in a JVM of its own so that its peak RSS covers only what a user's
  * process does (start, load, answer) and nothing of writing the random checkpoint: loads a model folder, answers
- * the refer prompt twice (the first pages the weights in), and writes its timings as one JSON object to a file.
+ * the refer prompt about the photo (this pages the weights in), then about its mirror image (a new image: its
+ * figures are the encode, prefill and decode speeds, and {@code first_token_s}), then about another region of the
+ * mirror image ({@code followup_first_token_s}: the image and the prompt rows before the region come from the
+ * caches), and writes its timings as one JSON object to a file. {@code prompt_rows} counts the rows the prefill
+ * computed, without the rows it found in the prefix cache.
  */
 final class BenchRun {
     static final String QUESTION = "Is the object <region> of the image a sink or a mirror?";
     static final Region REGION = new Region.Box(331, 59, 597, 321);
+    static final Region FOLLOWUP_REGION = new Region.Box(20, 40, 300, 420);
 
     /**
      * What the measuring JVM is asked to do.
@@ -103,13 +109,25 @@ final class BenchRun {
         FerretOptions options = options(q.modelFlags()).withMaxNewTokens(q.newTokens()).withDeterministicSampler(true);
         try (Ferret ferret = Ferret.load(q.model(), options)) {
             r.put("load_s", (System.nanoTime() - t0) / 1e9);
-            ask(ferret, image);
-            Timings t = ask(ferret, image);
+            ask(ferret, image, REGION);
+            Image mirrored = mirrored(image);
+            long reused = ferret.stats().prefixReusedRows();
+            Timings t = ask(ferret, mirrored, REGION);
+            int computed = t.promptRows() - (int) (ferret.stats().prefixReusedRows() - reused);
             r.put("encode_ms", t.encodeNanos() / 1e6);
             r.put("sampler_ms", t.regionNanos() / 1e6);
-            r.put("prompt_rows", t.promptRows());
-            r.put("prefill_tokens_per_s", t.prefillTokensPerSecond());
+            r.put("prompt_rows", computed);
+            r.put("prefill_tokens_per_s", computed / (t.prefillNanos() / 1e9));
             r.put("decode_tokens_per_s", t.decodeTokensPerSecond());
+            r.put("first_token_s", firstTokenSeconds(t));
+            reused = ferret.stats().prefixReusedRows();
+            Timings followup = ask(ferret, mirrored, FOLLOWUP_REGION);
+            r.put("followup_first_token_s", firstTokenSeconds(followup));
+            r.put("followup_encode_ms", followup.encodeNanos() / 1e6);
+            r.put("followup_sampler_ms", followup.regionNanos() / 1e6);
+            r.put("followup_prefill_ms", followup.prefillNanos() / 1e6);
+            r.put("followup_reused_rows", ferret.stats().prefixReusedRows() - reused);
+            r.put("followup_prompt_rows", followup.promptRows());
             r.put("peak_rss_bytes", peakRss());
         }
         return r;
@@ -120,10 +138,27 @@ final class BenchRun {
         return FormatOptions.parse(modelFlags).applyTo(FerretOptions.defaults());
     }
 
-    private static Timings ask(Ferret ferret, Image image) {
+    private static Timings ask(Ferret ferret, Image image, Region region) {
         Conversation c = ferret.conversation(image);
-        FerretAnswer a = c.ask(QUESTION, List.of(REGION));
+        FerretAnswer a = c.ask(QUESTION, List.of(region));
         return a.timings();
+    }
+
+    /** From the call to the first token: the image (encoded or found), the regions and the prefill. */
+    private static double firstTokenSeconds(Timings t) {
+        return (t.encodeNanos() + t.regionNanos() + t.prefillNanos()) / 1e9;
+    }
+
+    /** {@code image} mirrored left to right: the same size, other pixels. */
+    private static Image mirrored(Image image) {
+        BufferedImage src = (BufferedImage) image.getWrappedImage();
+        BufferedImage out = new BufferedImage(src.getWidth(), src.getHeight(), BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < src.getHeight(); y++) {
+            for (int x = 0; x < src.getWidth(); x++) {
+                out.setRGB(src.getWidth() - 1 - x, y, src.getRGB(x, y));
+            }
+        }
+        return ImageFactory.getInstance().fromImage(out);
     }
 
     /** The kernel's high-water mark of this process's resident set ({@code VmHWM}). */

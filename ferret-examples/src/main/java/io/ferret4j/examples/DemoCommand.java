@@ -11,7 +11,6 @@ import java.util.concurrent.Callable;
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.ImageFactory;
 import io.ferret4j.core.region.Region;
-import io.ferret4j.core.weights.DType;
 import io.ferret4j.encoder.ImageFiles;
 import io.ferret4j.llm.Ferret;
 import io.ferret4j.llm.FerretAnswer;
@@ -33,8 +32,8 @@ import picocli.CommandLine.ParentCommand;
 final class DemoCommand implements Callable<Integer> {
     /** The ketchup bottle on the bundled photo (615×446). */
     static final Region BOTTLE = new Region.Box(178, 76, 285, 348);
-    private static final int DEFAULT_NEW_TOKENS = 24;
-    private static final long WEIGHT_SEED = 42;
+    /** How many tokens a demo answer has unless {@code --max-new-tokens} says otherwise. */
+    static final int DEFAULT_NEW_TOKENS = 24;
 
     @Mixin
     private GenerationOptions generation;
@@ -55,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
         Path dir = BundledFiles.tempDir("ferret-demo");
         try {
             Path model = dir.resolve("tiny-ferret");
-            RandomCheckpoint.write(model, RandomCheckpoint.Shapes.TINY, DType.F16, WEIGHT_SEED);
+            RandomCheckpoint.writeDemo(model);
             Path photo = dir.resolve(BundledFiles.PHOTO);
             BundledFiles.copy(BundledFiles.PHOTO, photo);
             BufferedImage pixels = ImageFiles.read(photo);

@@ -36,6 +36,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
             ConvertCommand.class,
             BenchCommand.class,
             EvalCommand.class,
+            ServeCommand.class,
+            ServeSoakCommand.class,
             CompletionCommand.class,
             CommandLine.HelpCommand.class,
         })

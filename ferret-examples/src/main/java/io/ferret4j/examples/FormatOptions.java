@@ -1,6 +1,7 @@
 package io.ferret4j.examples;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 
@@ -37,7 +38,8 @@ final class FormatOptions {
             description = "the language model's batched products: fp32 or bf16 (default: fp32)")
     private Precision llmPrecision;
 
-    @Option(names = "--kv-cache", paramLabel = "FORMAT", defaultValue = "f32",
+    @Option(names = "--kv-cache", paramLabel = "FORMAT", defaultValue = "f32", converter = CacheFormat.class,
+            completionCandidates = CacheFormat.class,
             description = "how the key/value cache holds keys and values: ${COMPLETION-CANDIDATES} "
                     + "(default: ${DEFAULT-VALUE})")
     private KvCacheFormat kvCache;
@@ -92,6 +94,23 @@ final class FormatOptions {
         @Override
         public Iterator<String> iterator() {
             return ALLOWED.stream().map(WeightFormat::toString).iterator();
+        }
+    }
+
+    /** {@code f32} or {@code f16} (any case): the key/value cache's formats. */
+    static final class CacheFormat implements CommandLine.ITypeConverter<KvCacheFormat>, Iterable<String> {
+        @Override
+        public KvCacheFormat convert(String value) {
+            try {
+                return KvCacheFormat.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("expected f32 or f16 but was '" + value + "'");
+            }
+        }
+
+        @Override
+        public Iterator<String> iterator() {
+            return Arrays.stream(KvCacheFormat.values()).map(KvCacheFormat::toString).iterator();
         }
     }
 }

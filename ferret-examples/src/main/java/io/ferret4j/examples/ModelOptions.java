@@ -48,6 +48,11 @@ public final class ModelOptions {
 
     /** The options {@link Ferret#load(Path, FerretOptions)} takes. */
     public FerretOptions ferretOptions() {
+        return ferretOptions(generation, formats, visionTower);
+    }
+
+    /** The options {@link Ferret#load(Path, FerretOptions)} takes, from the parts of this mixin (null: no tower). */
+    static FerretOptions ferretOptions(GenerationOptions generation, FormatOptions formats, Path visionTower) {
         FerretOptions options = formats.applyTo(generation.applyTo(FerretOptions.defaults()));
         return visionTower == null ? options : options.withVisionTower(visionTower);
     }

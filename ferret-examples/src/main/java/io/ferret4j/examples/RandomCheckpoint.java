@@ -82,6 +82,8 @@ public final class RandomCheckpoint {
         }
     }
 
+    /** The seed of the demo checkpoint's weights, so every {@code ferret demo} and {@code ferret serve --demo} answers alike. */
+    static final long DEMO_SEED = 42;
     static final int VOCAB = 32001;
     static final int IMAGE = 336;
     static final int PATCH = 14;
@@ -109,6 +111,11 @@ public final class RandomCheckpoint {
         SafeTensorsWriter tower = new SafeTensorsWriter().metadata("format", "pt");
         addVisionTower(tower, s, seed + 1);
         tower.write(dir.resolve("vision_tower/model.safetensors"));
+    }
+
+    /** Writes the tiny random-weight checkpoint of {@code ferret demo} and {@code ferret serve --demo}. */
+    public static void writeDemo(Path dir) {
+        write(dir, Shapes.TINY, DType.F16, DEMO_SEED);
     }
 
     private static void addLlm(SafeTensorsWriter w, Shapes s, DType dt, long seed) {

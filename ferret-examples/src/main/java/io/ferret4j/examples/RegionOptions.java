@@ -1,10 +1,7 @@
 package io.ferret4j.examples;
 
-import java.awt.image.BufferedImage;
-import java.awt.image.Raster;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 
 import io.ferret4j.core.region.Region;
@@ -90,27 +87,7 @@ public final class RegionOptions {
 
     /** A PNG (or any image) of the photo's size whose non-zero pixels (any channel) are the region. */
     private static Region.Mask mask(Path file, int imageWidth, int imageHeight) {
-        BufferedImage img = ImageFiles.read(file);
-        if (img.getWidth() != imageWidth || img.getHeight() != imageHeight) {
-            throw new IllegalArgumentException("mask " + file + " is " + img.getWidth() + "×" + img.getHeight()
-                    + " but the image is " + imageWidth + "×" + imageHeight);
-        }
-        Raster raster = img.getRaster();
-        int bands = raster.getNumBands();
-        BitSet bits = new BitSet(imageWidth * imageHeight);
-        int[] px = new int[bands];
-        for (int y = 0; y < imageHeight; y++) {
-            for (int x = 0; x < imageWidth; x++) {
-                raster.getPixel(x, y, px);
-                for (int b = 0; b < bands; b++) {
-                    if (px[b] != 0) {
-                        bits.set(y * imageWidth + x);
-                        break;
-                    }
-                }
-            }
-        }
-        return new Region.Mask(imageWidth, imageHeight, bits);
+        return MaskPixels.of(ImageFiles.read(file), imageWidth, imageHeight, "mask " + file);
     }
 
     /**

@@ -58,7 +58,8 @@ public final class Conversation {
         FerretOptions options = owner.options();
         FerretModel.Prepared prepared = model.prepare(image, next.text(), next.regions(), options.pointSampler());
         AnswerStreamer.Answer answer = AnswerStreamer.generate(model, prepared,
-                ask.generation().orElse(options.generation()), ask);
+                ask.generation().orElse(options.generation()),
+                owner.prefixes().forPrompt(prepared, model.config.imRegionFeaToken()), ask);
         ask.dump().ifPresent(file -> FerretDump.write(file, image, prepared, answer.result().firstStepLogits()));
         prompt.answered(next, answer.text());
         int[] outputIds = answer.result().tokenIds();

@@ -4,6 +4,7 @@ import io.ferret4j.core.nn.Linear;
 import io.ferret4j.core.nn.WeightMatrix;
 import io.ferret4j.core.plan.ExecutionPlan;
 import io.ferret4j.core.plan.Precision;
+import io.ferret4j.core.weights.TensorMemory;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -70,9 +71,9 @@ public final class Embedding {
 
     /**
      * An output projection sharing this table ({@code tie_word_embeddings}), multiplying in {@code products} as
-     * {@link ExecutionPlan.Part} describes (a bf16 copy of a FLOAT table is packed beside it).
+     * {@link ExecutionPlan.Part} describes (a bf16 copy of a FLOAT table is packed beside it, owned by {@code memory}).
      */
-    Linear tiedProjection(Precision products) {
-        return weight.linear(null, products);
+    Linear tiedProjection(Precision products, TensorMemory memory) {
+        return weight.linear(null, products, memory);
     }
 }

@@ -23,7 +23,19 @@ import io.ferret4j.llm.tokenizer.LlamaTokenizer;
  * <p>Prompts are built exactly as the reference does (the {@code ferret_v1} template, regions written as
  * {@code [x1, y1, x2, y2] <region_fea>} on the 1000-grid). Images are used as decoded: no EXIF rotation is applied,
  * as in the reference. A {@code Ferret} is thread-safe: the weights are shared and every call has its own
- * key/value cache. Close it when done; calls after {@link #close()} fail.
+ * key/value cache.
+ *
+ * <p>It keeps work for later questions (see {@link FerretOptions#imageCacheBytes()} and
+ * {@link FerretOptions#prefixCacheBytes()}): an image asked about again is not encoded again, and a prompt that
+ * begins with rows computed before (the same image and system prompt, a conversation's earlier turns) starts from
+ * copies of their keys and values. Answers are those of a model without caches. {@link #stats()} says what was
+ * saved.
+ *
+ * <p>Close it when done: {@link #close()} frees the weights at once (unmaps the checkpoint files, frees the native
+ * arrays), so a service can reload models without waiting for a garbage collection. Closing is safe while other
+ * threads use the model: calls begun after it fail with an {@link IllegalStateException}, an answer being generated
+ * stops at its next token and fails the same way, and the memory is freed only once every call in flight has
+ * left (an image being encoded or a prompt being read is finished first); the caches are freed with it.
  */
 public final class Ferret implements AutoCloseable {
     /** The referring question of ml-ferret's point-classification demo, used by {@link #refer(Image, Region)}. */
@@ -31,11 +43,14 @@ public final class Ferret implements AutoCloseable {
 
     private final FerretModel model;
     private final FerretOptions options;
-    private volatile boolean closed;
+    private final ImageCache images;
+    private final PrefixCache prefixes;
 
     private Ferret(FerretModel model, FerretOptions options) {
         this.model = model;
         this.options = options;
+        this.images = new ImageCache(options.imageCacheBytes());
+        this.prefixes = new PrefixCache(options.prefixCacheBytes());
     }
 
     /** {@link #load(Path, FerretOptions)} with {@link FerretOptions#defaults()}. */
@@ -100,12 +115,18 @@ public final class Ferret implements AutoCloseable {
         return conversation(image).ask(question, regions, ask);
     }
 
-    /** A multi-turn conversation about {@code image}, which is encoded once, now. */
+    /** A multi-turn conversation about {@code image}, which is encoded once, now (or found encoded). */
     public Conversation conversation(Image image) {
         checkOpen();
         long t0 = System.nanoTime();
-        FerretModel.EncodedImage encoded = model.encode(bufferedImage(image));
+        FerretModel.EncodedImage encoded = images.encode(bufferedImage(image), model::encode);
         return new Conversation(this, model, encoded, System.nanoTime() - t0);
+    }
+
+    /** What the caches have saved so far, and what they hold. */
+    public FerretStats stats() {
+        return new FerretStats(images.hits(), images.misses(), images.bytes(), prefixes.hits(), prefixes.misses(),
+                prefixes.reusedRows(), prefixes.bytes());
     }
 
     /** The tokenizer, e.g. to inspect prompts. */
@@ -118,15 +139,27 @@ public final class Ferret implements AutoCloseable {
         return options;
     }
 
+    /**
+     * Frees the model: refuses new calls, lets the calls in flight end (a generation fails at its next token), then
+     * unmaps and frees the weights and frees the caches. A second call does nothing.
+     *
+     * @throws IllegalStateException if called from inside one of this model's calls (a streaming callback), which
+     *                               would wait for itself
+     */
     @Override
     public void close() {
-        closed = true;
+        model.close();
+        images.close();
+        prefixes.close();
+    }
+
+    /** The kept key/value rows its answers start from. */
+    PrefixCache prefixes() {
+        return prefixes;
     }
 
     void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("this Ferret is closed");
-        }
+        model.checkOpen();
     }
 
     private static BufferedImage bufferedImage(Image image) {

@@ -48,13 +48,23 @@ import io.ferret4j.sampler.MaskPointSampler;
  * @param engine                what computes the model: {@link Engine#JAVA} (the default on ND4J's CPU backend:
  *                              Java kernels, oneDNN, sgemm) or {@link Engine#ND4J} (the default on the CUDA backend:
  *                              ND4J ops only, so they run on the GPU; F32 or F16 weights, fp32 products)
+ * @param imageCacheBytes       bound of the encoded images kept for later questions about the same image (CLIP
+ *                              output and projection; 13 MB per image for 7B); 0 keeps none; default 64 MiB
+ * @param prefixCacheBytes      bound of the key/value rows of earlier prompts and answers kept for prompts that
+ *                              begin with the same rows (7B, 700 rows: 0.73 GB in an F32 cache, half in F16); 0 keeps
+ *                              none; default 1 GiB
  */
 public record FerretOptions(Optional<Path> visionTower, GenerationConfig generation, boolean deterministicSampler,
                             long seed, WeightFormat weightFormat, WeightFormat visionWeightFormat,
                             Precision visionPrecision, Precision llmPrecision,
-                            KvCacheFormat kvCacheFormat, Engine engine) {
+                            KvCacheFormat kvCacheFormat, Engine engine, long imageCacheBytes,
+                            long prefixCacheBytes) {
     /** The demo worker's default answer length. */
     public static final int DEFAULT_MAX_NEW_TOKENS = 512;
+    /** The default bound of the image cache: 64 MiB. */
+    public static final long DEFAULT_IMAGE_CACHE_BYTES = 64L << 20;
+    /** The default bound of the prefix cache: 1 GiB. */
+    public static final long DEFAULT_PREFIX_CACHE_BYTES = 1L << 30;
 
     /** Validates. */
     public FerretOptions {
@@ -63,17 +73,21 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
             throw new IllegalArgumentException("visionTower, generation, weightFormat, visionWeightFormat, "
                     + "visionPrecision, llmPrecision, kvCacheFormat and engine must not be null");
         }
+        if (imageCacheBytes < 0 || prefixCacheBytes < 0) {
+            throw new IllegalArgumentException("cache bounds must be 0 (off) or positive bytes, got imageCacheBytes "
+                    + imageCacheBytes + " and prefixCacheBytes " + prefixCacheBytes);
+        }
     }
 
     /**
      * Greedy decoding of up to 512 new tokens, region sampling as the reference does it (seed 0), fp16 weights, fp32
      * arithmetic and key/value cache, the tower found automatically, the engine that suits ND4J's backend
-     * ({@link Nd4jBackend#defaultEngine()}).
+     * ({@link Nd4jBackend#defaultEngine()}), 64 MiB of encoded images and 1 GiB of prompt rows kept.
      */
     public static FerretOptions defaults() {
         return new FerretOptions(Optional.empty(), GenerationConfig.greedy(DEFAULT_MAX_NEW_TOKENS), false, 0,
                 WeightFormat.F16, WeightFormat.F32, Precision.FP32, Precision.FP32, KvCacheFormat.F32,
-                Nd4jBackend.defaultEngine());
+                Nd4jBackend.defaultEngine(), DEFAULT_IMAGE_CACHE_BYTES, DEFAULT_PREFIX_CACHE_BYTES);
     }
 
     /**
@@ -148,6 +162,16 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
         return with(b -> b.engine = other);
     }
 
+    /** These options keeping up to {@code bytes} of encoded images (0: none). */
+    public FerretOptions withImageCacheBytes(long bytes) {
+        return with(b -> b.imageCacheBytes = bytes);
+    }
+
+    /** These options keeping up to {@code bytes} of earlier prompts' key/value rows (0: none). */
+    public FerretOptions withPrefixCacheBytes(long bytes) {
+        return with(b -> b.prefixCacheBytes = bytes);
+    }
+
     /** These options with another seed for the region sampler. */
     public FerretOptions withSeed(long newSeed) {
         return with(b -> b.seed = newSeed);
@@ -158,7 +182,8 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
         Components c = new Components(this);
         change.accept(c);
         return new FerretOptions(c.visionTower, c.generation, c.deterministicSampler, c.seed, c.weightFormat,
-                c.visionWeightFormat, c.visionPrecision, c.llmPrecision, c.kvCacheFormat, c.engine);
+                c.visionWeightFormat, c.visionPrecision, c.llmPrecision, c.kvCacheFormat, c.engine, c.imageCacheBytes,
+                c.prefixCacheBytes);
     }
 
     /** The components of a copy being made, one wither changing one of them. */
@@ -173,6 +198,8 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
         private Precision llmPrecision;
         private KvCacheFormat kvCacheFormat;
         private Engine engine;
+        private long imageCacheBytes;
+        private long prefixCacheBytes;
 
         private Components(FerretOptions o) {
             visionTower = o.visionTower;
@@ -185,6 +212,8 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
             llmPrecision = o.llmPrecision;
             kvCacheFormat = o.kvCacheFormat;
             engine = o.engine;
+            imageCacheBytes = o.imageCacheBytes;
+            prefixCacheBytes = o.prefixCacheBytes;
         }
     }
 }

@@ -153,6 +153,61 @@ public final class KvCache implements AutoCloseable {
         RowKernels.best().widenF16(scratch[0], count, dst, 0);
     }
 
+    /**
+     * A compact copy of this cache's first {@code rows} positions (capacity {@code rows}, same format), which a
+     * prefix cache keeps while this one goes on or is closed.
+     *
+     * @throws IllegalArgumentException if fewer than {@code rows} positions are filled
+     */
+    public KvCache copyOfPrefix(int rows) {
+        KvCache copy = new KvCache(keys.length, (int) keys[0].size(0), (int) keys[0].size(2), rows, format);
+        copy.restore(this, rows);
+        return copy;
+    }
+
+    /**
+     * Fills this empty cache with the first {@code rows} positions of {@code from}, copied exactly (no conversion:
+     * both hold the same format), so that the next position is {@code rows}.
+     *
+     * @throws IllegalArgumentException if this cache is not empty, the shapes or formats differ, {@code from} has
+     *         fewer than {@code rows} positions, or they do not fit
+     */
+    public void restore(KvCache from, int rows) {
+        if (length != 0) {
+            throw new IllegalArgumentException("a cache is restored only while empty, but this one holds " + length
+                    + " positions");
+        }
+        if (!from.layout().equals(layout())) {
+            throw new IllegalArgumentException("cannot restore a cache of " + layout() + " from one of "
+                    + from.layout());
+        }
+        if (rows > from.length) {
+            throw new IllegalArgumentException("cannot restore " + rows + " positions from a cache holding "
+                    + from.length);
+        }
+        checkRoom(rows);
+        for (int i = 0; i < keys.length; i++) {
+            keys[i].get(all(), interval(0, rows), all()).assign(from.keys[i].get(all(), interval(0, rows), all()));
+            values[i].get(all(), interval(0, rows), all())
+                    .assign(from.values[i].get(all(), interval(0, rows), all()));
+        }
+        length = rows;
+    }
+
+    private String layout() {
+        return format + " " + keys.length + " layers x " + keys[0].size(0) + " kv heads x " + keys[0].size(2)
+                + " head dim";
+    }
+
+    /** The bytes this cache holds for its whole capacity. */
+    public long bytes() {
+        long total = 0;
+        for (int i = 0; i < keys.length; i++) {
+            total += keys[i].length() * keys[i].dataType().width() + values[i].length() * values[i].dataType().width();
+        }
+        return total;
+    }
+
     /** Marks {@code tokens} more positions as filled, after every layer has {@link #put} them. */
     void advance(int tokens) {
         checkRoom(tokens);

@@ -98,7 +98,7 @@ public final class LlamaDecoder {
         if (config.tieWordEmbeddings()) {
             // HF ties lm_head to the embedding table and overwrites any lm_head.weight a checkpoint carries
             w.ignore(LM_HEAD + ".weight");
-            lmHead = embedTokens.tiedProjection(part.products());
+            lmHead = embedTokens.tiedProjection(part.products(), w.memory());
         } else {
             lmHead = Linears.load(w, LM_HEAD, config.hiddenSize(), config.vocabSize(), false, part);
         }

@@ -4,10 +4,11 @@ package io.ferret4j.llm;
  * Where the time of one answer went, measured on the wall clock.
  *
  * @param encodeNanos      preprocessing, CLIP and {@code mm_projector} for the conversation's image (done once per
- *                         conversation, reported with each of its answers)
+ *                         conversation, reported with each of its answers), or finding it in the image cache
  * @param regionNanos      the region sampler, all regions of the prompt
  * @param prefillNanos     the prompt's input rows (token embeddings spliced with the image and region rows) and the
- *                         decoder over them, up to the first generated token
+ *                         decoder over them, up to the first generated token; rows found in the prefix cache are
+ *                         copied, not computed (see {@link Ferret#stats()})
  * @param decodeNanos      every later token, one decoder step each
  * @param promptRows       decoder input rows of the prompt (text tokens plus image rows)
  * @param generatedTokens  tokens generated
@@ -15,7 +16,7 @@ package io.ferret4j.llm;
 public record Timings(long encodeNanos, long regionNanos, long prefillNanos, long decodeNanos, int promptRows,
                       int generatedTokens) {
 
-    /** Prompt rows per second through the decoder's prefill. */
+    /** Prompt rows per second through the decoder's prefill, counting rows the prefix cache supplied. */
     public double prefillTokensPerSecond() {
         return promptRows / (prefillNanos / 1e9);
     }

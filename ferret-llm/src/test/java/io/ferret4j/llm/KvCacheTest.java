@@ -1,6 +1,7 @@
 package io.ferret4j.llm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Random;
 
@@ -35,6 +36,40 @@ final class KvCacheTest {
             fill(cache, rows, 3);                                      // a second chunk after 4 positions
 
             assertStored(cache, rows, 7, v -> Float16.toFloat(Float16.fromFloat(v)));
+        }
+    }
+
+    @Test
+    void aCopiedPrefixRestoresTheSameRowsIntoAFreshCacheThatGoesOn() {
+        float[][] rows = rows(7, 3);
+        try (KvCache source = new KvCache(LAYERS, KV_HEADS, HEAD_DIM, CAPACITY, KvCacheFormat.F16)) {
+            fill(source, rows, 7);
+            try (KvCache kept = source.copyOfPrefix(5);
+                 KvCache fresh = new KvCache(LAYERS, KV_HEADS, HEAD_DIM, CAPACITY, KvCacheFormat.F16)) {
+                source.close();                                        // the copy owns its rows
+                assertThat(kept.capacity()).isEqualTo(5);
+                assertThat(kept.bytes()).isEqualTo(2L * LAYERS * KV_HEADS * 5 * HEAD_DIM * Short.BYTES);
+                fresh.restore(kept, 4);
+                assertThat(fresh.length()).isEqualTo(4);
+                fill(fresh, rows, 3);                                  // positions 4..6 from the same rows
+
+                assertStored(fresh, rows, 7, v -> Float16.toFloat(Float16.fromFloat(v)));
+            }
+        }
+    }
+
+    @Test
+    void restoreRefusesAnotherFormatAFilledCacheAndMissingRows() {
+        try (KvCache f32 = new KvCache(LAYERS, KV_HEADS, HEAD_DIM, CAPACITY, KvCacheFormat.F32);
+             KvCache f16 = new KvCache(LAYERS, KV_HEADS, HEAD_DIM, CAPACITY, KvCacheFormat.F16)) {
+            fill(f32, rows(2, 4), 2);
+
+            assertThatThrownBy(() -> f16.restore(f32, 2)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("f16").hasMessageContaining("f32");
+            assertThatThrownBy(() -> f32.restore(f32, 1)).hasMessageContaining("holds 2 positions");
+            try (KvCache empty = new KvCache(LAYERS, KV_HEADS, HEAD_DIM, CAPACITY, KvCacheFormat.F32)) {
+                assertThatThrownBy(() -> empty.restore(f32, 3)).hasMessageContaining("holding 2");
+            }
         }
     }
 

@@ -39,7 +39,7 @@ final class GeoRegionSamplerGoldenTest {
              SafeTensors expected = SafeTensors.open(Goldens.path("sampler/" + mode.get("outputs").asText()))) {
             Weights w = Weights.of(weights);
             GeoRegionSampler sampler = GeoRegionSampler.load(w,
-                    GeoRegionSamplerConfig.inferFrom(w, GeoRegionSampler.PREFIX, PoolerMode.fromConfig(pooler)));
+                    SamplerConfigs.inferFrom(w, GeoRegionSampler.PREFIX, PoolerMode.fromConfig(pooler)));
             INDArray featureMap = common.get("feature_map").toFloatArray();
             RecordingProbe probe = new RecordingProbe();
             INDArray out;
@@ -81,7 +81,7 @@ final class GeoRegionSamplerGoldenTest {
         try (SafeTensors model = SafeTensors.open(checkpoint.resolve("model.safetensors"));
              SafeTensors golden = SafeTensors.open(Goldens.path("ferret/ferret_goldens.safetensors"))) {
             GeoRegionSampler sampler = GeoRegionSampler.load(Weights.of(model),
-                    GeoRegionSamplerConfig.fromJson(checkpoint.resolve("config.json")));
+                    SamplerConfigs.fromJson(checkpoint.resolve("config.json")));
             Region.Mask mask = xMajorMask(golden.get("refer.region_mask.nonzero").toInts(), width, height);
             RecordingProbe probe = new RecordingProbe();
             INDArray out = sampler.forward(golden.get("refer.image_features").toFloatArray(), List.of(mask), width,

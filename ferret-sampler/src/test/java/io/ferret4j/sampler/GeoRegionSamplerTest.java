@@ -41,7 +41,7 @@ final class GeoRegionSamplerTest {
         try (SafeTensors st = SafeTensors.open(Goldens.path("sampler/sampler_max_weights.safetensors"));
              SafeTensors common = SafeTensors.open(Goldens.path("sampler/sampler_common.safetensors"))) {
             Weights w = Weights.of(st);
-            sampler = GeoRegionSampler.load(w, GeoRegionSamplerConfig.inferFrom(w, GeoRegionSampler.PREFIX,
+            sampler = GeoRegionSampler.load(w, SamplerConfigs.inferFrom(w, GeoRegionSampler.PREFIX,
                     PoolerMode.MAX));
             features = common.get("feature_map").toFloatArray();
         }
@@ -130,10 +130,10 @@ final class GeoRegionSamplerTest {
 
     @Test
     void readsItsConfigurationFromAFerretConfig() throws IOException {
-        GeoRegionSamplerConfig c = GeoRegionSamplerConfig.fromJson(Goldens.path("ferret/checkpoint/config.json"));
+        GeoRegionSamplerConfig c = SamplerConfigs.fromJson(Goldens.path("ferret/checkpoint/config.json"));
         assertThat(c).isEqualTo(GeoRegionSamplerConfig.of(64, 32, PoolerMode.MAX));
         Path plain = Files.writeString(dir.resolve("config.json"), "{\"mm_hidden_size\": 1024, \"hidden_size\": 4096}");
-        assertThatThrownBy(() -> GeoRegionSamplerConfig.fromJson(plain))
+        assertThatThrownBy(() -> SamplerConfigs.fromJson(plain))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageEndingWith("does not set region_geo_sampler: true (found null), so the model has no "
                         + "GeoRegionSampler");

@@ -130,7 +130,7 @@ final class SamplerPropertiesTest {
                 .asText();
         try (SafeTensors st = SafeTensors.open(Goldens.path("sampler/" + file))) {
             Weights w = Weights.of(st);
-            GeoRegionSamplerConfig c = GeoRegionSamplerConfig.inferFrom(w, GeoRegionSampler.PREFIX, pooler);
+            GeoRegionSamplerConfig c = SamplerConfigs.inferFrom(w, GeoRegionSampler.PREFIX, pooler);
             return SamplerStage.load(w.at(GeoRegionSampler.PREFIX), 0, c);
         }
     }

@@ -22,14 +22,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * oneDNN's matmul prefers, packed once at construction (half the bytes of the fp32 weight, which the caller may then
  * drop). Each call rounds the fp32 input to bf16, multiplies with fp32 accumulation, adds the fp32 bias and writes a
  * new FLOAT array, all in ND4J's off-heap buffers. The primitives of each row count {@code n} are built on first use
- * and shared by all threads.
+ * and shared by all threads. {@link #close()} frees the packed weight and the primitives at once (else a garbage
+ * collection frees them); the product must not run afterwards.
  *
  * <p>Error: each output differs from fp32 by at most {@code (2u + u²)·Σ|x·w| + fp32 summation error}, with
  * {@code u = 2^-8} the bf16 unit roundoff, i.e. about 0.8 % of {@code Σ|x·w|}; on random data it is about 0.23 %
  * of {@code ‖y‖}. Speed: faster than ND4J's fp32 sgemm on avx512_bf16 (figures: docs/performance.md, "Figures
  * behind the code's choices").
  */
-public final class DnnlBf16Matmul {
+public final class DnnlBf16Matmul implements AutoCloseable {
     /** Row count the weight layout is chosen for: the big batched products this path exists for. */
     private static final long LAYOUT_ROWS = 512;
     private static final Cleaner CLEANER = Cleaner.create();
@@ -43,6 +44,7 @@ public final class DnnlBf16Matmul {
     private final INDArray bias;                                       // [1, out] or null
     private final int threads = Runtime.getRuntime().availableProcessors();
     private final Plans plans = new Plans();
+    private final Cleaner.Cleanable destroyPlans;
 
     /**
      * Packs {@code weight} [out, in] FLOAT into bf16; {@code bias} [out] FLOAT may be null. Fails where
@@ -64,7 +66,7 @@ public final class DnnlBf16Matmul {
         this.packedWeight = Dnnl.withOmpThreads(threads, () -> pack(Dnnl.dense(weight)));
         this.biasDesc = bias == null ? null : Dnnl.desc(dnnl_f32, dnnl_ab, 1, out);
         this.bias = bias == null ? null : bias.reshape(1, out).dup('c');
-        CLEANER.register(this, plans::destroy);
+        this.destroyPlans = CLEANER.register(this, plans::destroy);
     }
 
     /** {@code x·Wᵀ + b} into a new FLOAT array. */
@@ -114,6 +116,22 @@ public final class DnnlBf16Matmul {
     /** Call inside {@link Dnnl#withOmpThreads}: a plan's primitives keep the thread count they were made with. */
     private MatmulPlan plan(long n) {
         return plans.get(n, rows -> new MatmulPlan(engine, rows, weightDesc, biasDesc));
+    }
+
+    /** Frees the packed weight, the bias copy and the primitives; a second call does nothing. */
+    @Override
+    public void close() {
+        destroyPlans.clean();                                          // runs the destroy at most once
+        closeOnce(packedWeight);
+        if (bias != null) {
+            closeOnce(bias);
+        }
+    }
+
+    private static void closeOnce(INDArray array) {
+        if (!array.wasClosed()) {
+            array.close();
+        }
     }
 
     /** Asks the matmul for its favourite bf16 layout of the {@code [in, out]} weight. */

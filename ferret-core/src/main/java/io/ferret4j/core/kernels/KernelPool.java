@@ -97,19 +97,33 @@ public final class KernelPool implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits for one chunk even when interrupted: the chunk reads the caller's arrays and weights, which the caller
+     * may free (or a model close may unmap) as soon as this returns; an interrupt is reported once the chunk ended,
+     * and the thread's interrupt status is kept.
+     */
     private static RuntimeException await(Future<?> f, RuntimeException failure) {
+        InterruptedException interrupted = null;
         try {
-            f.get();
-            return failure;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return first(failure, new IllegalStateException("interrupted while waiting for kernel threads", e));
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof Error err) {
-                throw err;
+            while (true) {
+                try {
+                    f.get();
+                    return interrupted == null ? failure : first(failure,
+                            new IllegalStateException("interrupted while waiting for kernel threads", interrupted));
+                } catch (InterruptedException e) {
+                    interrupted = e;
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof Error err) {
+                        throw err;
+                    }
+                    return first(failure, cause instanceof RuntimeException re ? re : new IllegalStateException(cause));
+                }
             }
-            return first(failure, cause instanceof RuntimeException re ? re : new IllegalStateException(cause));
+        } finally {
+            if (interrupted != null) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -9,7 +9,6 @@ import io.ferret4j.core.weights.CheckpointException;
 import io.ferret4j.core.weights.DType;
 import io.ferret4j.core.weights.Float16;
 import io.ferret4j.core.weights.RawTensor;
-import io.ferret4j.core.weights.SafeTensorsWriter;
 import io.ferret4j.core.weights.Weights;
 
 /**
@@ -27,8 +26,9 @@ import io.ferret4j.core.weights.Weights;
  * two apart (rather than llama.cpp's interleaved 34-byte blocks) gives each tensor a standard dtype and a
  * meaningful shape that any safetensors reader can check, and keeps every quant row contiguous for vector loads.
  * Both tensors are memory-mapped when read back, so a stored Q8_0 checkpoint costs no heap. A converter writes a
- * weight with {@link #addTo(SafeTensorsWriter, String)} (other tensors, such as norms and biases, stay as they were);
- * a loader tells the layout apart with {@link #isStored(Weights, String)} and reads it with {@link #read}.
+ * weight's {@link #quantBytes()} and {@link #scaleBytes()} under those two keys (other tensors, such as norms and
+ * biases, stay as they were); a loader tells the layout apart with {@link #isStored(Weights, String)} and reads it
+ * with {@link #read}.
  */
 public final class Q8_0 implements CompactMatrix {
     /** Values per block. */
@@ -160,12 +160,6 @@ public final class Q8_0 implements CompactMatrix {
                     + " scales, found " + q.dtype() + " and " + d.dtype());
         }
         return of(q.bytes(), d.bytes(), (int) rows, (int) cols);
-    }
-
-    /** Adds the two tensors of the Q8_0 layout under {@code key} (see the class comment). */
-    public void addTo(SafeTensorsWriter writer, String key) {
-        writer.add(key, DType.I8, new long[] {rows, cols}, quantBytes());
-        writer.add(key + SCALES_SUFFIX, DType.F16, new long[] {rows, cols / BLOCK}, scaleBytes());
     }
 
     /** The int8 quants, row-major {@code [rows, cols]}, as stored under the weight's key. */

@@ -51,9 +51,4 @@ public interface RowKernels {
     static RowKernels scalar() {
         return ScalarRowKernels.INSTANCE;
     }
-
-    /** True if this JVM was started with {@code --add-modules jdk.incubator.vector}. */
-    static boolean vectorApiPresent() {
-        return KernelSelection.VECTOR_MODULE_PRESENT;
-    }
 }

@@ -6,9 +6,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A {@link Linear} whose weight is packed into bf16 once and multiplied by oneDNN with fp32 accumulation
- * ({@link DnnlBf16Matmul}, which holds the error bound). Only where {@link DnnlSupport#available()}.
+ * ({@link DnnlBf16Matmul}, which holds the error bound). Only where {@link DnnlSupport#available()}. {@link #close()}
+ * frees the packed weight at once; the layer must not run afterwards.
  */
-public final class Bf16Linear implements Linear {
+public final class Bf16Linear implements Linear, AutoCloseable {
     private final DnnlBf16Matmul matmul;
 
     /** Packs {@code weight} [out, in] FLOAT into bf16; {@code bias} [out] FLOAT may be null. */
@@ -29,5 +30,10 @@ public final class Bf16Linear implements Linear {
     @Override
     public long outFeatures() {
         return matmul.outFeatures();
+    }
+
+    @Override
+    public void close() {
+        matmul.close();
     }
 }

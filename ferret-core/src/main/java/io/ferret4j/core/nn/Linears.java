@@ -14,11 +14,12 @@ public final class Linears {
 
     /**
      * Loads {@code prefix.weight [out, in]}, and {@code prefix.bias [out]} (widened to FLOAT) if {@code withBias}, as
-     * {@code part} holds and multiplies them (see {@link WeightMatrix#load}).
+     * {@code part} holds and multiplies them (see {@link WeightMatrix#load}). A bf16 packed copy belongs to
+     * {@code w}'s {@link Weights#memory() memory}, as the tensors do.
      */
     public static Linear load(Weights w, String prefix, long in, long out, boolean withBias, ExecutionPlan.Part part) {
         WeightMatrix weight = WeightMatrix.load(w, prefix + ".weight", out, in, part);
         INDArray bias = withBias ? w.require(prefix + ".bias", out) : null;
-        return weight.linear(bias, part.products());
+        return weight.linear(bias, part.products(), w.memory());
     }
 }

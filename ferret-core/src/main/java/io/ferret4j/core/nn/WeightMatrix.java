@@ -15,6 +15,7 @@ import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.weights.CheckpointException;
 import io.ferret4j.core.weights.DType;
 import io.ferret4j.core.weights.RawTensor;
+import io.ferret4j.core.weights.TensorMemory;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -71,9 +72,9 @@ public sealed interface WeightMatrix permits WeightMatrix.Dense, WeightMatrix.Co
 
     /**
      * {@code y = x·Wᵀ + b} over this matrix as weight {@code [out, in]}, {@code bias} FLOAT {@code [out]} or null,
-     * with {@code products} as {@link ExecutionPlan.Part} describes.
+     * with {@code products} as {@link ExecutionPlan.Part} describes; a copy it packs belongs to {@code memory}.
      */
-    Linear linear(INDArray bias, Precision products);
+    Linear linear(INDArray bias, Precision products, TensorMemory memory);
 
     /** A FLOAT matrix (shared, never modified). */
     record Dense(INDArray weight) implements WeightMatrix {
@@ -92,11 +93,14 @@ public sealed interface WeightMatrix permits WeightMatrix.Dense, WeightMatrix.Co
             return Nd4j.pullRows(weight, 1, ids);
         }
 
-        /** {@link Bf16Linear} for BF16 where {@link DnnlSupport#available()}, else the fp32 {@link DenseLinear}. */
+        /**
+         * {@link Bf16Linear}, owned by {@code memory}, for BF16 where {@link DnnlSupport#available()}, else the fp32
+         * {@link DenseLinear}.
+         */
         @Override
-        public Linear linear(INDArray bias, Precision products) {
+        public Linear linear(INDArray bias, Precision products, TensorMemory memory) {
             if (products == Precision.BF16 && DnnlSupport.available()) {
-                return new Bf16Linear(weight, bias);
+                return memory.own(new Bf16Linear(weight, bias));
             }
             return new DenseLinear(weight, bias);
         }
@@ -110,8 +114,8 @@ public sealed interface WeightMatrix permits WeightMatrix.Dense, WeightMatrix.Co
             }
             INDArray widened = w.require(key, rows, cols);             // exact for fp16 values
             INDArray half = widened.castTo(DataType.HALF);             // round to nearest even, as torch's .half()
-            widened.close();
-            return new Half(half);
+            widened.close();                                           // now: the checkpoint's memory skips it then
+            return new Half(w.memory().track(half));
         }
 
         @Override
@@ -131,7 +135,7 @@ public sealed interface WeightMatrix permits WeightMatrix.Dense, WeightMatrix.Co
 
         /** A {@link HalfLinear}: fp32 products whatever {@code products} says (the plan allows only fp32 here). */
         @Override
-        public Linear linear(INDArray bias, Precision products) {
+        public Linear linear(INDArray bias, Precision products, TensorMemory memory) {
             return new HalfLinear(weight, bias);
         }
     }
@@ -155,7 +159,7 @@ public sealed interface WeightMatrix permits WeightMatrix.Dense, WeightMatrix.Co
 
         /** A {@link CompactLinear} whose batched products run in {@code products}. */
         @Override
-        public Linear linear(INDArray bias, Precision products) {
+        public Linear linear(INDArray bias, Precision products, TensorMemory memory) {
             return new CompactLinear<>(weight, bias, MatMul.defaults(products));
         }
     }

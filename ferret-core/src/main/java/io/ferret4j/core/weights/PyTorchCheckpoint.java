@@ -214,10 +214,10 @@ public final class PyTorchCheckpoint implements TensorSource {
             if (numel == 0) {
                 return new RawTensor(name, t.dtype(), t.shape(), ByteBuffer.allocate(0), path);
             } else if (t.contiguous()) {
-                return RawTensor.mapped(name, t.dtype(), t.shape(),
+                return RawTensor.owning(name, t.dtype(), t.shape(),
                         map(t.storageStart() + t.offset() * itemSize, numel * itemSize), path);
             }
-            return new RawTensor(name, t.dtype(), t.shape(), gather(t, numel), path);
+            return RawTensor.owning(name, t.dtype(), t.shape(), gather(t, numel), path);
         } catch (IOException e) {
             throw new CheckpointException(path, "cannot map tensor '" + name + "': " + e, e);
         }
@@ -249,7 +249,7 @@ public final class PyTorchCheckpoint implements TensorSource {
                 index[d] = 0;
             }
         }
-        Unmapper.unmap(src);                                      // only the gathered copy is kept
+        Unmapper.free(src);                                      // only the gathered copy is kept
         return dst.flip();
     }
 

@@ -3,9 +3,9 @@ package io.ferret4j.core.weights;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Optional;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.concurrency.AffinityManager;
@@ -22,7 +22,7 @@ public final class RawTensor {
     private final long[] shape;
     private final ByteBuffer data;
     private final Path file;
-    private final MappedByteBuffer mapping;                            // owned by this tensor, or null
+    private final ByteBuffer owned;                                    // made for this tensor alone, or null
     private volatile boolean released;
 
     /**
@@ -34,17 +34,18 @@ public final class RawTensor {
     }
 
     /**
-     * A tensor over a file mapping made for it alone, which {@link #release()} may unmap.
+     * A tensor over a buffer made for it alone, which {@link #release()} or {@link TensorMemory} may unmap or free.
      *
-     * @param mapping the buffer {@code FileChannel.map} returned for this tensor, used by nothing else
+     * @param buffer the buffer {@code FileChannel.map} or {@code ByteBuffer.allocateDirect} returned for this
+     *               tensor, used by nothing else
      */
-    static RawTensor mapped(String name, DType dtype, long[] shape, MappedByteBuffer mapping, Path file) {
-        return new RawTensor(name, dtype, shape, mapping, file, mapping);
+    static RawTensor owning(String name, DType dtype, long[] shape, ByteBuffer buffer, Path file) {
+        return new RawTensor(name, dtype, shape, buffer, file, buffer);
     }
 
-    private RawTensor(String name, DType dtype, long[] shape, ByteBuffer data, Path file, MappedByteBuffer mapping) {
+    private RawTensor(String name, DType dtype, long[] shape, ByteBuffer data, Path file, ByteBuffer owned) {
         this.name = name;
-        this.mapping = mapping;
+        this.owned = owned;
         this.dtype = dtype;
         this.shape = shape.clone();
         this.file = file;
@@ -179,7 +180,7 @@ public final class RawTensor {
         for (int i = 0; i < n; i++) {
             halves.putShort(2 * i, Float16.fromFloat(floatAt(b, i)));
         }
-        return new RawTensor(name, DType.F16, shape, halves, file);
+        return owning(name, DType.F16, shape, halves, file);
     }
 
     /** Value {@code i} of a floating-point tensor as float (F64 rounded to nearest). */
@@ -194,15 +195,18 @@ public final class RawTensor {
     }
 
     /**
-     * Ends this tensor's use: its own file mapping, if it has one, is unmapped now rather than at some later garbage
-     * collection, and {@link #bytes()} fails from here on. Only for a tensor whose bytes were copied and of which
-     * no view is kept (a view would read unmapped memory).
+     * Ends this tensor's use: its own buffer, if it has one, is unmapped or freed now rather than at some later
+     * garbage collection, and {@link #bytes()} fails from here on. Only for a tensor whose bytes were copied and of
+     * which no view is kept (a view would read unmapped memory).
      */
     void release() {
         released = true;
-        if (mapping != null) {
-            Unmapper.unmap(mapping);
-        }
+        ownedBuffer().ifPresent(Unmapper::free);
+    }
+
+    /** The file mapping or direct buffer made for this tensor alone, if its bytes live in one. */
+    Optional<ByteBuffer> ownedBuffer() {
+        return Optional.ofNullable(owned);
     }
 
     /** Product of the dimensions (1 for a scalar). */

@@ -226,7 +226,7 @@ public final class SafeTensors implements TensorSource {
             if (e.end() == e.begin()) {
                 return new RawTensor(name, e.dtype(), e.shape(), ByteBuffer.allocate(0), path);
             }
-            return RawTensor.mapped(name, e.dtype(), e.shape(),
+            return RawTensor.owning(name, e.dtype(), e.shape(),
                     channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.end() - e.begin()), path);
         } catch (IOException ex) {
             throw new CheckpointException(path, "cannot map tensor '" + name + "': " + ex, ex);

@@ -14,6 +14,7 @@ import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ferret4j.core.resources.Resources;
 
 /**
  * Several checkpoint shards seen as one source through a Hugging Face {@code *.index.json}
@@ -115,20 +116,6 @@ final class ShardedTensorSource implements TensorSource {
 
     @Override
     public void close() {
-        RuntimeException failure = null;
-        for (TensorSource s : shards) {
-            try {
-                s.close();
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        Resources.closeAll(shards);
     }
 }

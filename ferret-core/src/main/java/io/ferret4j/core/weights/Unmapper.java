@@ -5,17 +5,17 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Unmaps a file mapping at once instead of whenever the garbage collector frees its buffer. A mapped tensor that
- * was copied into a FLOAT array would otherwise keep its pages in the process's resident set until a collection
- * happens to reach the buffer: 1.2 GB for the CLIP tower, loaded just before the LLM pages in its weights. Uses
+ * Unmaps a file mapping, or frees a direct buffer, at once instead of whenever the garbage collector frees it. A
+ * mapped tensor that was copied into a FLOAT array would otherwise keep its pages in the process's resident set until
+ * a collection happens to reach the buffer: 1.2 GB for the CLIP tower, loaded just before the LLM pages in its
+ * weights; and a closed model's mapped weights would stay mapped and resident. Uses
  * {@code sun.misc.Unsafe.invokeCleaner} (module {@code jdk.unsupported}, JDK 9+); where that is missing, mappings
- * are left to the collector, as the JDK does by default.
+ * and buffers are left to the collector, as the JDK does by default.
  */
 final class Unmapper {
     private static final Logger LOG = LoggerFactory.getLogger(Unmapper.class);
@@ -25,17 +25,18 @@ final class Unmapper {
     }
 
     /**
-     * Unmaps {@code mapping}, which must be the buffer {@code FileChannel.map} returned (not a slice or duplicate);
-     * any later access through it or a view of it crashes the JVM, so only call it on a buffer nothing reads again.
+     * Unmaps or frees {@code buffer}, which must be the buffer {@code FileChannel.map} or
+     * {@code ByteBuffer.allocateDirect} returned (not a slice or duplicate); any later access through it or a view
+     * of it crashes the JVM, so only call it on a buffer nothing reads again. A second call does nothing.
      */
-    static void unmap(MappedByteBuffer mapping) {
+    static void free(ByteBuffer buffer) {
         if (INVOKE_CLEANER == null) {
             return;
         }
         try {
-            INVOKE_CLEANER.invokeExact((ByteBuffer) mapping);
+            INVOKE_CLEANER.invokeExact(buffer);
         } catch (Throwable t) {
-            throw new IllegalStateException("cannot unmap a tensor mapping: " + t, t);
+            throw new IllegalStateException("cannot free a tensor buffer: " + t, t);
         }
     }
 

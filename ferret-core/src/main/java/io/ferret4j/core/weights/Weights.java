@@ -12,27 +12,41 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A checkpoint seen through a key prefix, recording which tensors a model took. Prefixes compose
  * ({@code w.at("model.").at("layers.3.")}) so a loader never spells a full key twice, every fetch checks the
  * shape, and {@link #requireAllUsed()} rejects checkpoints holding tensors no module consumed (the Java form of
- * {@code load_state_dict(strict=True)}).
+ * {@code load_state_dict(strict=True)}). Every tensor it hands out, and every array widened from one, is recorded in
+ * its {@link #memory()}, which the model built from them owns and closes.
  */
 public final class Weights {
     private final TensorSource source;
     private final String prefix;
     private final Set<String> used;
+    private final TensorMemory memory;
 
-    private Weights(TensorSource source, String prefix, Set<String> used) {
+    private Weights(TensorSource source, String prefix, Set<String> used, TensorMemory memory) {
         this.source = source;
         this.prefix = prefix;
         this.used = used;
+        this.memory = memory;
     }
 
-    /** A view of the whole source with nothing used yet. */
+    /** A view of the whole source with nothing used yet, and a new {@link TensorMemory}. */
     public static Weights of(TensorSource source) {
-        return new Weights(source, "", ConcurrentHashMap.newKeySet());
+        return new Weights(source, "", ConcurrentHashMap.newKeySet(), new TensorMemory());
     }
 
-    /** A view whose keys are prefixed by {@code more}; it shares the record of used keys with this one. */
+    /**
+     * A view whose keys are prefixed by {@code more}; it shares the record of used keys and the memory with this
+     * one.
+     */
     public Weights at(String more) {
-        return new Weights(source, prefix + more, used);
+        return new Weights(source, prefix + more, used, memory);
+    }
+
+    /**
+     * The off-heap memory of the tensors this view and the views sharing it handed out. Whoever builds a model from
+     * these weights owns it: close it when the model is closed, not before.
+     */
+    public TensorMemory memory() {
+        return memory;
     }
 
     /** The full key for {@code name} under this view's prefix. */
@@ -51,9 +65,9 @@ public final class Weights {
      * @throws CheckpointException naming the key, the expected and the found shape
      */
     public INDArray require(String name, long... shape) {
-        RawTensor t = requireRaw(name, shape);
+        RawTensor t = fetch(name, shape);
         try {
-            return t.toFloatArray();
+            return memory.track(t.toFloatArray());
         } finally {
             t.release();                                               // the copy is all that is kept
         }
@@ -66,16 +80,16 @@ public final class Weights {
      * @throws CheckpointException naming the key if it is missing, misshaped, or of an integer dtype
      */
     public RawTensor requireF16(String name, long... shape) {
-        RawTensor t = requireRaw(name, shape);
+        RawTensor t = fetch(name, shape);
         if (t.dtype() == DType.F16) {
-            return t;
+            return memory.track(t);
         }
         if (!t.dtype().isFloatingPoint()) {
             throw new CheckpointException(source.path(), "tensor '" + key(name) + "' is " + t.dtype()
                     + ", expected a floating-point dtype to round to F16");
         }
         try {
-            return t.roundedToF16();
+            return memory.track(t.roundedToF16());
         } finally {
             t.release();
         }
@@ -83,6 +97,11 @@ public final class Weights {
 
     /** The tensor {@code name} in its stored dtype (bytes stay memory-mapped), shape-checked. */
     public RawTensor requireRaw(String name, long... shape) {
+        return memory.track(fetch(name, shape));
+    }
+
+    /** {@link #requireRaw} for a tensor the caller copies and releases, so {@link #memory()} need not hold it. */
+    private RawTensor fetch(String name, long... shape) {
         String key = key(name);
         if (!source.contains(key)) {
             throw new CheckpointException(source.path(), "missing tensor '" + key + "' (expected shape "

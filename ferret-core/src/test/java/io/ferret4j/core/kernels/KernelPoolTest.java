@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +54,44 @@ final class KernelPoolTest {
                 }
             }));
             assertThat(hits.toString()).isEqualTo("[1, 1, 1, 1]");
+        }
+    }
+
+    @Test
+    void anInterruptedCallerStillWaitsForItsChunksBeforeItFails() throws Exception {
+        try (KernelPool pool = new KernelPool(2)) {
+            CountDownLatch workerStarted = new CountDownLatch(1);
+            AtomicBoolean workerDone = new AtomicBoolean();
+            AtomicBoolean doneWhenCallerLeft = new AtomicBoolean();
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread caller = new Thread(() -> {
+                try {
+                    pool.forEachRange(2, 1, (a, b) -> {
+                        if (a == 1) {                                  // the pool's chunk: outlasts the interrupt
+                            workerStarted.countDown();
+                            sleep(300);
+                            workerDone.set(true);
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    thrown.set(e);
+                }
+                doneWhenCallerLeft.set(workerDone.get());
+            });
+            caller.start();
+            workerStarted.await();
+            caller.interrupt();
+            caller.join();
+
+            assertThat(doneWhenCallerLeft).as("the chunk had ended when the caller left").isTrue();
+            assertThat(thrown.get()).hasMessageContaining("interrupted while waiting for kernel threads");
+        }
+    }
+
+    private static void sleep(long millis) {
+        long end = System.nanoTime() + millis * 1_000_000;
+        while (System.nanoTime() < end) {
+            LockSupport.parkNanos(end - System.nanoTime());
         }
     }
 

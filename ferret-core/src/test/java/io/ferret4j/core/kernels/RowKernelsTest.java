@@ -27,7 +27,7 @@ final class RowKernelsTest {
 
     @Test
     void bestKernelsUseTheVectorApiWhenTheModuleIsPresentAndMemorySegmentsWhereFinal() {
-        assertThat(RowKernels.vectorApiPresent()).as("surefire starts the JVM with the incubator module").isTrue();
+        assertThat(KernelSelection.VECTOR_MODULE_PRESENT).as("surefire starts the JVM with the incubator module").isTrue();
         int jdk = Runtime.version().feature();
         if (jdk >= 22) {
             assertThat(RowKernels.best().name()).as("segments are final from JDK 22").matches("vector-\\d+");

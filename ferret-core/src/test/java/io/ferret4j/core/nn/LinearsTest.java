@@ -11,6 +11,7 @@ import io.ferret4j.core.plan.WeightFormat;
 import io.ferret4j.core.testing.Goldens;
 import io.ferret4j.core.testing.TensorAssert;
 import io.ferret4j.core.weights.Checkpoints;
+import io.ferret4j.core.weights.TensorMemory;
 import io.ferret4j.core.weights.TensorSource;
 import io.ferret4j.core.weights.Weights;
 import org.junit.jupiter.api.AfterEach;
@@ -23,22 +24,24 @@ final class LinearsTest {
     private final INDArray weight = Nd4j.rand(DataType.FLOAT, 8, 16);
     private final INDArray bias = Nd4j.rand(DataType.FLOAT, 8);
     private final INDArray x = Nd4j.rand(DataType.FLOAT, 3, 16);
+    private final TensorMemory memory = new TensorMemory();
 
     @AfterEach
-    void switchBackOn() {
+    void switchBackOnAndFree() {
         System.clearProperty(DnnlSupport.SWITCH_PROPERTY);
+        memory.close();
     }
 
     @Test
     void fp32IsAlwaysDenseLinear() {
-        assertThat(new WeightMatrix.Dense(weight).linear(bias, Precision.FP32)).isInstanceOf(DenseLinear.class);
+        assertThat(new WeightMatrix.Dense(weight).linear(bias, Precision.FP32, memory)).isInstanceOf(DenseLinear.class);
     }
 
     @Test
     void bf16UsesOneDnnWhereAvailableAndStaysCloseToFp32() {
         assumeTrue(DnnlSupport.available(), DnnlSupport.status());
 
-        Linear linear = new WeightMatrix.Dense(weight).linear(bias, Precision.BF16);
+        Linear linear = new WeightMatrix.Dense(weight).linear(bias, Precision.BF16, memory);
 
         assertThat(linear).isInstanceOf(Bf16Linear.class);
         TensorAssert.assertClose(new DenseLinear(weight, bias).forward(x), linear.forward(x), 0.05, 0.01);
@@ -65,7 +68,7 @@ final class LinearsTest {
     void bf16FallsBackToDenseLinearWhenSwitchedOff() {
         System.setProperty(DnnlSupport.SWITCH_PROPERTY, "off");
 
-        Linear linear = new WeightMatrix.Dense(weight).linear(bias, Precision.BF16);
+        Linear linear = new WeightMatrix.Dense(weight).linear(bias, Precision.BF16, memory);
 
         assertThat(linear).isInstanceOf(DenseLinear.class);
         assertThat(linear.forward(x)).isEqualTo(new DenseLinear(weight, bias).forward(x));

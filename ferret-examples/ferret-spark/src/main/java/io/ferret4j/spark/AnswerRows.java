@@ -15,7 +15,7 @@ import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * A task's result as a Spark struct: the fields of {@code ferret batch}'s answer line that do not depend on the run
- * ({@code text}, {@code output_ids}, {@code boxes}, {@code stop_reason}), or its {@code error}. Built from the same
+ * ({@code text}, {@code output_ids}, {@code groundings}, {@code stop_reason}), or its {@code error}. Built from the same
  * JSON as that line ({@link TaskResult#toJson}), so the two agree field for field.
  */
 final class AnswerRows {
@@ -29,7 +29,7 @@ final class AnswerRows {
     static final StructType SCHEMA = new StructType()
             .add("text", DataTypes.StringType, true)
             .add("output_ids", DataTypes.createArrayType(DataTypes.IntegerType, false), true)
-            .add("boxes", DataTypes.createArrayType(BOX, false), true)
+            .add("groundings", DataTypes.createArrayType(BOX, false), true)
             .add("stop_reason", DataTypes.StringType, true)
             .add("error", DataTypes.StringType, true);
 
@@ -41,12 +41,12 @@ final class AnswerRows {
         if (result.error().isPresent()) {
             return RowFactory.create(null, null, null, null, json.get("error").asText());
         }
-        List<Row> boxes = new ArrayList<>();
-        for (JsonNode b : json.get("boxes")) {
-            boxes.add(RowFactory.create(b.get("phrase").asText(), b.get("kind").asText(), ints(b.get("grid")),
+        List<Row> groundings = new ArrayList<>();
+        for (JsonNode b : json.get("groundings")) {
+            groundings.add(RowFactory.create(b.get("phrase").asText(), b.get("kind").asText(), ints(b.get("grid")),
                     ints(b.get("pixels"))));
         }
-        return RowFactory.create(json.get("text").asText(), ints(json.get("output_ids")), seq(boxes),
+        return RowFactory.create(json.get("text").asText(), ints(json.get("output_ids")), seq(groundings),
                 json.get("stop_reason").asText(), null);
     }
 

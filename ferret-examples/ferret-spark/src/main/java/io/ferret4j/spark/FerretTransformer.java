@@ -27,7 +27,7 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Answers a table of Ferret tasks, one row each, appending an answer struct column ({@code text},
- * {@code output_ids}, {@code boxes}, {@code stop_reason}, or {@code error}; see {@code AnswerRows}). Rows are tasks
+ * {@code output_ids}, {@code groundings}, {@code stop_reason}, or {@code error}; see {@code AnswerRows}). Rows are tasks
  * as {@code ferret batch} reads them: an image path, a task (refer, ground, ask), regions (the task file's JSON
  * array, as text or as the struct array {@code spark.read().json} infers), a prompt, and optionally the per-task
  * generation columns {@code max_new_tokens}, {@code temperature}, {@code top_p}, {@code top_k}, {@code seed}. Each

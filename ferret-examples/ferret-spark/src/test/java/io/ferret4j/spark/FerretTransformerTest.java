@@ -133,7 +133,7 @@ final class FerretTransformerTest {
         Map<String, JsonNode> out = new LinkedHashMap<>();
         for (String line : Files.readAllLines(answers)) {
             ObjectNode o = (ObjectNode) JSON.readTree(line);
-            out.put(o.get("id").asText(), o.retain("text", "output_ids", "boxes", "stop_reason", "error"));
+            out.put(o.get("id").asText(), o.retain("text", "output_ids", "groundings", "stop_reason", "error"));
         }
         assertThat(out).hasSize(TASKS.size());
         assertThat(out.values()).filteredOn(o -> o.has("error")).hasSize(2);

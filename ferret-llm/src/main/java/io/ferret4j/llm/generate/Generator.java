@@ -1,5 +1,8 @@
 package io.ferret4j.llm.generate;
 
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -47,7 +50,17 @@ public final class Generator {
 
     /** Like {@link #generate(int[], GenerationConfig, TokenListener)} for prompt rows given as embeddings. */
     public GenerationResult generate(INDArray promptEmbeds, GenerationConfig config, TokenListener listener) {
-        return generate(promptEmbeds, config, Sampler.of(config, new SplittableRandom(config.seed())), listener);
+        return generate(promptEmbeds, config, PrefixReuse.NONE, listener);
+    }
+
+    /**
+     * Like {@link #generate(INDArray, GenerationConfig, TokenListener)}, starting from the rows {@code reuse}
+     * restores and offering it the rows computed (with {@link GenerationConfig#useCache()} only).
+     */
+    public GenerationResult generate(INDArray promptEmbeds, GenerationConfig config, PrefixReuse reuse,
+                                     TokenListener listener) {
+        return generate(promptEmbeds, config, Sampler.of(config, new SplittableRandom(config.seed())), reuse,
+                listener);
     }
 
     /**
@@ -64,8 +77,19 @@ public final class Generator {
      */
     public GenerationResult generate(INDArray promptEmbeds, GenerationConfig config, Sampler sampler,
                                      TokenListener listener) {
+        return generate(promptEmbeds, config, sampler, PrefixReuse.NONE, listener);
+    }
+
+    /**
+     * Like {@link #generate(INDArray, GenerationConfig, Sampler, TokenListener)}, the prompt's leading rows
+     * restored by {@code reuse} (at most all but the last, whose logits the first step needs) and the rows computed
+     * offered to it at the end (with {@link GenerationConfig#useCache()} only).
+     */
+    public GenerationResult generate(INDArray promptEmbeds, GenerationConfig config, Sampler sampler,
+                                     PrefixReuse reuse, TokenListener listener) {
         checkContext(promptEmbeds.size(0), config);
-        try (Steps steps = config.useCache() ? new CachedSteps(promptEmbeds, config) : new RecomputedSteps(promptEmbeds)) {
+        try (Steps steps = config.useCache() ? new CachedSteps(promptEmbeds, config, reuse)
+                : new RecomputedSteps(promptEmbeds)) {
             return generate(steps, config, sampler, listener);
         }
     }
@@ -90,6 +114,7 @@ public final class Generator {
                 logits = steps.next(next);
             }
         }
+        steps.finish(ids);
         return new GenerationResult(Arrays.copyOf(ids, count), reason, firstStepLogits);
     }
 
@@ -125,6 +150,9 @@ public final class Generator {
 
         float[] next(int tokenId);
 
+        /** After the last step: {@code ids} begins with the ids fed back by {@link #next}. */
+        void finish(int[] ids);
+
         @Override
         void close();
     }
@@ -133,16 +161,26 @@ public final class Generator {
     private final class CachedSteps implements Steps {
         private final INDArray prompt;
         private final KvCache cache;
+        private final PrefixReuse reuse;
         private int step;
 
-        CachedSteps(INDArray prompt, GenerationConfig config) {
+        CachedSteps(INDArray prompt, GenerationConfig config, PrefixReuse reuse) {
             this.prompt = prompt;
             this.cache = decoder.newCache((int) prompt.size(0) + config.maxNewTokens(), cacheFormat);
+            this.reuse = reuse;
         }
 
         @Override
         public float[] first() {
-            return lastLogits(decoder.forward(prompt, cache, Probe.NONE), step++);
+            int rows = (int) prompt.size(0);
+            int restored = reuse.restore(cache, rows - 1);
+            INDArray rest = restored == 0 ? prompt : prompt.get(interval(restored, rows), all()).dup();
+            return lastLogits(decoder.forward(rest, cache, Probe.NONE), step++);   // [T − restored, hidden]
+        }
+
+        @Override
+        public void finish(int[] ids) {
+            reuse.keep(cache, Arrays.copyOf(ids, cache.length() - (int) prompt.size(0)));
         }
 
         @Override
@@ -180,6 +218,10 @@ public final class Generator {
             try (KvCache fresh = decoder.newCache((int) sequence.size(0), cacheFormat)) {
                 return lastLogits(decoder.forward(sequence, fresh, Probe.NONE), step++);
             }
+        }
+
+        @Override
+        public void finish(int[] ids) {
         }
 
         @Override

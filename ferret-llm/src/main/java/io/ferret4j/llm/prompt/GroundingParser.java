@@ -32,9 +32,6 @@ public final class GroundingParser {
      * @param end index just past {@code ']'}
      */
     public record Mention(String phrase, int[] coords, int start, int end) {
-        public boolean isBox() {
-            return coords.length == 4;
-        }
     }
 
     /** Every well-formed grid point or box in {@code text}, in order. */

@@ -31,7 +31,7 @@ final class GroundingParserTest {
         List<GroundingParser.Mention> m = GroundingParser.parse("Two cups [1, 2, 3, 4] [5, 6, 7, 8]. A dot [500, 250]");
 
         assertThat(m).extracting(GroundingParser.Mention::phrase).containsExactly("Two cups", "Two cups", "A dot");
-        assertThat(m.get(2).isBox()).isFalse();
+        assertThat(m.get(2).coords()).as("a point, not a box").hasSize(2);
         assertThat(m.get(2).coords()).containsExactly(500, 250);
     }
 
