@@ -15,7 +15,8 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * Options choosing how a model holds and multiplies its weights and keeps its key/value cache: {@code --weights},
- * {@code --vision-weights}, {@code --vision-precision}, {@code --llm-precision}, {@code --kv-cache} (a picocli mixin;
+ * {@code --vision-weights}, {@code --vision-precision}, {@code --llm-precision}, {@code --kv-cache} and the cache
+ * bounds {@code --image-cache-mib}, {@code --prefix-cache-mib} (a picocli mixin;
  * the defaults are {@link FerretOptions#defaults()}'s).
  */
 final class FormatOptions {
@@ -43,6 +44,16 @@ final class FormatOptions {
                     + "(default: ${DEFAULT-VALUE})")
     private KvCacheFormat kvCache;
 
+    @Option(names = "--image-cache-mib", paramLabel = "MIB", defaultValue = "64",
+            description = "keep up to MIB of encoded images for later questions about the same image; 0 = off "
+                    + "(default: ${DEFAULT-VALUE})")
+    private long imageCacheMib;
+
+    @Option(names = "--prefix-cache-mib", paramLabel = "MIB", defaultValue = "0",
+            description = "keep up to MIB of earlier prompts' key/value rows, so a follow-up question or the next turn "
+                    + "prefills only its own rows; 0 = off (default: ${DEFAULT-VALUE})")
+    private long prefixCacheMib;
+
     /** Parses {@code args}, which may hold only these options (as {@link #toArgs()} writes them). */
     static FormatOptions parse(List<String> args) {
         FormatOptions options = new FormatOptions();
@@ -58,7 +69,9 @@ final class FormatOptions {
     /** {@code options} with these formats and precisions. */
     FerretOptions applyTo(FerretOptions options) {
         return options.withWeightFormat(weights).withVisionWeightFormat(visionWeights)
-                .withVisionPrecision(visionPrecision).withLlmPrecision(llmPrecision).withKvCacheFormat(kvCache);
+                .withVisionPrecision(visionPrecision).withLlmPrecision(llmPrecision).withKvCacheFormat(kvCache)
+                .withImageCacheBytes(mib(imageCacheMib, "--image-cache-mib"))
+                .withPrefixCacheBytes(mib(prefixCacheMib, "--prefix-cache-mib"));
     }
 
     /** These options as command-line arguments, for {@link #parse} in another JVM. */
@@ -68,7 +81,16 @@ final class FormatOptions {
         args.addAll(List.of("--vision-precision", visionPrecision.toString()));
         args.addAll(List.of("--llm-precision", llmPrecision.toString()));
         args.addAll(List.of("--kv-cache", kvCache.toString()));
+        args.addAll(List.of("--image-cache-mib", Long.toString(imageCacheMib)));
+        args.addAll(List.of("--prefix-cache-mib", Long.toString(prefixCacheMib)));
         return args;
+    }
+
+    private static long mib(long mib, String option) {
+        if (mib < 0 || mib > Long.MAX_VALUE >> 20) {
+            throw new IllegalArgumentException(option + " must be 0 (off) or a positive number of MiB, got " + mib);
+        }
+        return mib << 20;
     }
 
     /** {@code f32} or {@code f16} (any case): the formats the CLIP tower can use. */
