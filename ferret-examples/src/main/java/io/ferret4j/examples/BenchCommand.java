@@ -127,10 +127,14 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code --weights} defaults to {@value #DEFAULT_WEIGHTS} here: a 7B model in 24 GiB. */
+    /**
+     * {@code --weights} defaults to {@value #DEFAULT_WEIGHTS} here (a 7B model in 24 GiB), and the prefix cache is on,
+     * as a service's would be, so that the follow-up question is measured.
+     */
     static final class Defaults extends OptionDefaults {
         Defaults() {
-            super(Map.of("--weights", DEFAULT_WEIGHTS));
+            super(Map.of("--weights", DEFAULT_WEIGHTS, "--prefix-cache-mib",
+                    Long.toString(FerretOptions.DEFAULT_SERVE_PREFIX_CACHE_BYTES >> 20)));
         }
     }
 

@@ -15,9 +15,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * Options choosing how a model holds and multiplies its weights and keeps its key/value cache, and which engine
- * computes it: {@code --weights}, {@code --vision-weights}, {@code --vision-precision}, {@code --llm-precision},
- * {@code --kv-cache}, {@code --engine} (a picocli mixin; the defaults are {@link FerretOptions#defaults()}'s).
+ * Options choosing how a model holds and multiplies its weights and keeps its key/value cache, which engine computes
+ * it, and how much its caches keep: {@code --weights}, {@code --vision-weights}, {@code --vision-precision},
+ * {@code --llm-precision}, {@code --kv-cache}, {@code --engine} and the cache bounds {@code --image-cache-mib},
+ * {@code --prefix-cache-mib} (a picocli mixin; the defaults are {@link FerretOptions#defaults()}'s).
  */
 final class FormatOptions {
     @Option(names = "--weights", paramLabel = "FORMAT", defaultValue = "f16",
@@ -49,6 +50,16 @@ final class FormatOptions {
                     + "default: nd4j on ND4J's CUDA backend, else java")
     private Engine engine;
 
+    @Option(names = "--image-cache-mib", paramLabel = "MIB", defaultValue = "64",
+            description = "keep up to MIB of encoded images for later questions about the same image; 0 = off "
+                    + "(default: ${DEFAULT-VALUE})")
+    private long imageCacheMib;
+
+    @Option(names = "--prefix-cache-mib", paramLabel = "MIB", defaultValue = "0",
+            description = "keep up to MIB of earlier prompts' key/value rows, so a follow-up question or the next turn "
+                    + "prefills only its own rows; 0 = off (default: ${DEFAULT-VALUE})")
+    private long prefixCacheMib;
+
     /** Parses {@code args}, which may hold only these options (as {@link #toArgs()} writes them). */
     static FormatOptions parse(List<String> args) {
         FormatOptions options = new FormatOptions();
@@ -61,10 +72,12 @@ final class FormatOptions {
         return weights;
     }
 
-    /** {@code options} with these formats and precisions, and the engine if one was given. */
+    /** {@code options} with these formats, precisions and cache bounds, and the engine if one was given. */
     FerretOptions applyTo(FerretOptions options) {
         FerretOptions formats = options.withWeightFormat(weights).withVisionWeightFormat(visionWeights)
-                .withVisionPrecision(visionPrecision).withLlmPrecision(llmPrecision).withKvCacheFormat(kvCache);
+                .withVisionPrecision(visionPrecision).withLlmPrecision(llmPrecision).withKvCacheFormat(kvCache)
+                .withImageCacheBytes(mib(imageCacheMib, "--image-cache-mib"))
+                .withPrefixCacheBytes(mib(prefixCacheMib, "--prefix-cache-mib"));
         return engine == null ? formats : formats.withEngine(engine);
     }
 
@@ -75,10 +88,19 @@ final class FormatOptions {
         args.addAll(List.of("--vision-precision", visionPrecision.toString()));
         args.addAll(List.of("--llm-precision", llmPrecision.toString()));
         args.addAll(List.of("--kv-cache", kvCache.toString()));
+        args.addAll(List.of("--image-cache-mib", Long.toString(imageCacheMib)));
+        args.addAll(List.of("--prefix-cache-mib", Long.toString(prefixCacheMib)));
         if (engine != null) {
             args.addAll(List.of("--engine", engine.toString()));
         }
         return args;
+    }
+
+    private static long mib(long mib, String option) {
+        if (mib < 0 || mib > Long.MAX_VALUE >> 20) {
+            throw new IllegalArgumentException(option + " must be 0 (off) or a positive number of MiB, got " + mib);
+        }
+        return mib << 20;
     }
 
     /** {@code f32} or {@code f16} (any case): the formats the CLIP tower can use. */

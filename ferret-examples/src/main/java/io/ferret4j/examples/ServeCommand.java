@@ -2,6 +2,7 @@ package io.ferret4j.examples;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Spec;
  * draw them. Listens on loopback unless told otherwise; {@code --demo} serves the demo's tiny random-weight model.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        defaultValueProvider = ServeCommand.Defaults.class,
         description = "Serve Ferret over HTTP: OpenAI's chat-completions API with regions, and a web page at /.")
 public final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
@@ -123,5 +125,12 @@ public final class ServeCommand implements Callable<Integer> {
         Optional<String> key = Optional.ofNullable(apiKey).or(() -> Optional.ofNullable(System.getenv("FERRET_API_KEY")))
                 .filter(k -> !k.isEmpty());
         return new ServeSettings(host, port, key, limits);
+    }
+
+    /** A page asks follow-up questions about one photo: the prefix cache is on here (1 GiB) unless told otherwise. */
+    static final class Defaults extends OptionDefaults {
+        Defaults() {
+            super(Map.of("--prefix-cache-mib", Long.toString(FerretOptions.DEFAULT_SERVE_PREFIX_CACHE_BYTES >> 20)));
+        }
     }
 }

@@ -52,7 +52,9 @@ import io.ferret4j.sampler.MaskPointSampler;
  *                              output and projection; 13 MB per image for 7B); 0 keeps none; default 64 MiB
  * @param prefixCacheBytes      bound of the key/value rows of earlier prompts and answers kept for prompts that
  *                              begin with the same rows (7B, 700 rows: 0.73 GB in an F32 cache, half in F16); 0 keeps
- *                              none; default 1 GiB
+ *                              none, the default, so that a model's memory is what it was without the cache: a
+ *                              service that answers follow-up questions or conversations turns it on (e.g.
+ *                              {@link #DEFAULT_SERVE_PREFIX_CACHE_BYTES}, as {@code ferret serve} does)
  */
 public record FerretOptions(Optional<Path> visionTower, GenerationConfig generation, boolean deterministicSampler,
                             long seed, WeightFormat weightFormat, WeightFormat visionWeightFormat,
@@ -63,8 +65,10 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
     public static final int DEFAULT_MAX_NEW_TOKENS = 512;
     /** The default bound of the image cache: 64 MiB. */
     public static final long DEFAULT_IMAGE_CACHE_BYTES = 64L << 20;
-    /** The default bound of the prefix cache: 1 GiB. */
-    public static final long DEFAULT_PREFIX_CACHE_BYTES = 1L << 30;
+    /** The default bound of the prefix cache: none (off). */
+    public static final long DEFAULT_PREFIX_CACHE_BYTES = 0;
+    /** A prefix-cache bound for services that answer follow-up questions: 1 GiB (a 7B prompt of 700 rows in F32). */
+    public static final long DEFAULT_SERVE_PREFIX_CACHE_BYTES = 1L << 30;
 
     /** Validates. */
     public FerretOptions {
@@ -82,7 +86,7 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
     /**
      * Greedy decoding of up to 512 new tokens, region sampling as the reference does it (seed 0), fp16 weights, fp32
      * arithmetic and key/value cache, the tower found automatically, the engine that suits ND4J's backend
-     * ({@link Nd4jBackend#defaultEngine()}), 64 MiB of encoded images and 1 GiB of prompt rows kept.
+     * ({@link Nd4jBackend#defaultEngine()}), 64 MiB of encoded images kept and no prefix cache.
      */
     public static FerretOptions defaults() {
         return new FerretOptions(Optional.empty(), GenerationConfig.greedy(DEFAULT_MAX_NEW_TOKENS), false, 0,

@@ -45,7 +45,8 @@ final class FerretCachesTest {
     @BeforeAll
     static void load() throws Exception {
         FerretOptions options = FerretOptions.defaults().withMaxNewTokens(6).withDeterministicSampler(true);
-        cached = Ferret.load(Goldens.path("ferret/checkpoint"), options);
+        cached = Ferret.load(Goldens.path("ferret/checkpoint"),
+                options.withPrefixCacheBytes(FerretOptions.DEFAULT_SERVE_PREFIX_CACHE_BYTES));
         plain = Ferret.load(Goldens.path("ferret/checkpoint"), options.withImageCacheBytes(0).withPrefixCacheBytes(0));
         image = ImageFactory.getInstance().fromFile(Goldens.path("clip/images/bathroom.jpg"));
     }
@@ -180,8 +181,24 @@ final class FerretCachesTest {
     }
 
     @Test
-    void closingFreesTheCaches() {
+    void theDefaultsKeepEncodedImagesButNoPrefixes() {
         Ferret other = Ferret.load(Goldens.path("ferret/checkpoint"), FerretOptions.defaults().withMaxNewTokens(2));
+        try {
+            other.ground(image, "the sink");
+            other.ground(image, "the sink");
+
+            assertThat(other.stats().imageCacheHits()).isEqualTo(1);
+            assertThat(other.stats().prefixCacheBytes()).isZero();
+            assertThat(other.stats().prefixReusedRows()).isZero();
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
+    void closingFreesTheCaches() {
+        Ferret other = Ferret.load(Goldens.path("ferret/checkpoint"), FerretOptions.defaults().withMaxNewTokens(2)
+                .withPrefixCacheBytes(FerretOptions.DEFAULT_SERVE_PREFIX_CACHE_BYTES));
         other.ground(image, "the sink");
         assertThat(other.stats().prefixCacheBytes()).isPositive();
         other.close();
