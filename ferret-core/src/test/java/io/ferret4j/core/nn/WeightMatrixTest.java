@@ -10,6 +10,7 @@ import io.ferret4j.core.dnnl.DnnlSupport;
 import io.ferret4j.core.kernels.CompactMatrix;
 import io.ferret4j.core.kernels.F16Matrix;
 import io.ferret4j.core.kernels.Q8_0;
+import io.ferret4j.core.plan.Engine;
 import io.ferret4j.core.plan.ExecutionPlan.Part;
 import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.plan.WeightFormat;
@@ -69,6 +70,21 @@ final class WeightMatrixTest {
             }
             assertThat(Linears.load(Weights.of(st), "fc", 96, 64, false, Part.llm(WeightFormat.F32, Precision.BF16)))
                     .isInstanceOf(Bf16Linear.class);
+        }
+    }
+
+    @Test
+    void theNd4jEnginesHalfCopyBelongsToTheCheckpointsMemory() {
+        try (SafeTensors st = SafeTensors.open(writeF16Weight())) {
+            Weights w = Weights.of(st);
+            WeightMatrix.Half half = (WeightMatrix.Half) WeightMatrix.load(w, "fc.weight", 64, 96,
+                    Part.llm(Engine.ND4J, WeightFormat.F16, Precision.FP32));
+            assertThat(half.weight().dataType()).isEqualTo(DataType.HALF);
+            assertThat(half.weight().data().wasClosed()).as("in use until the model closes").isFalse();
+
+            w.memory().close();
+
+            assertThat(half.weight().data().wasClosed()).as("freed with the checkpoint's memory").isTrue();
         }
     }
 
