@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.ImageFactory;
+import io.ferret4j.core.plan.Engine;
 import io.ferret4j.core.plan.WeightFormat;
 import io.ferret4j.core.testing.Goldens;
 import io.ferret4j.core.testing.ProcSelf;
@@ -157,6 +158,18 @@ final class FerretCloseTest {
 
             assertThat(mappingsLeftAfterClose(ferret, folder)).as("mappings left with %s", o.weightFormat()).isZero();
         }
+    }
+
+    @Test
+    void closeUnmapsTheNd4jEnginesCheckpointToo() throws IOException {
+        assumeThat(ProcSelf.available()).as("needs Linux /proc").isTrue();
+        Path folder = checkpoint("model.safetensors");
+        Ferret ferret = Ferret.load(folder, options().withEngine(Engine.ND4J).withVisionWeightFormat(WeightFormat.F16));
+        assertThat(ferret.ask(image, QUESTION, List.of()).outputIds()).hasSize(2);
+
+        ferret.close();
+
+        assertThat(mappingsLeftAfterClose(ferret, folder)).as("mappings left with HALF weights").isZero();
     }
 
     @Test
