@@ -57,11 +57,13 @@ public final class ServeSoakCommand implements Callable<Integer> {
      * @param rssBytes       resident memory ({@code VmRSS})
      * @param heapBytes      heap in use after a full collection
      * @param heapCommitted  heap reserved from the system
+     * @param nonHeapBytes   the JVM's committed metaspace and code cache, which grow as methods are compiled
      * @param directBytes    NIO direct buffers (the HTTP server's and client's buffer pools)
      * @param threads        live threads
      * @param openFiles      entries of {@code /proc/self/fd}
      */
-    record Footprint(long rssBytes, long heapBytes, long heapCommitted, long directBytes, int threads, long openFiles) {
+    record Footprint(long rssBytes, long heapBytes, long heapCommitted, long nonHeapBytes, long directBytes, int threads,
+                     long openFiles) {
         /** Measured once collections have run and ND4J's deallocator threads have freed what they released. */
         static Footprint now() throws InterruptedException {
             for (int i = 0; i < SETTLE_ROUNDS; i++) {
@@ -71,13 +73,14 @@ public final class ServeSoakCommand implements Callable<Integer> {
             MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
             long direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
                     .filter(b -> b.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
-            return new Footprint(readRss(), heap.getUsed(), heap.getCommitted(), direct,
+            return new Footprint(readRss(), heap.getUsed(), heap.getCommitted(),
+                    ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage().getCommitted(), direct,
                     ManagementFactory.getThreadMXBean().getThreadCount(), countOpenFiles());
         }
 
         String row(int requests) {
-            return String.format("%8d %10.1f %10.1f %10.1f %10.1f %8d %8d", requests, mib(rssBytes), mib(heapBytes),
-                    mib(heapCommitted), mib(directBytes), threads, openFiles);
+            return String.format("%8d %10.1f %10.1f %10.1f %10.1f %10.1f %8d %8d", requests, mib(rssBytes),
+                    mib(heapBytes), mib(heapCommitted), mib(nonHeapBytes), mib(directBytes), threads, openFiles);
         }
     }
 
@@ -115,8 +118,8 @@ public final class ServeSoakCommand implements Callable<Integer> {
         Footprint warm = null;
         Footprint end = null;
         long t0 = System.nanoTime();
-        out.printf("%8s %10s %10s %10s %10s %8s %8s%n", "requests", "RSS MiB", "heap MiB", "committed", "direct MiB",
-                "threads", "files");
+        out.printf("%8s %10s %10s %10s %10s %10s %8s %8s%n", "requests", "RSS MiB", "heap MiB", "committed",
+                "non-heap", "direct MiB", "threads", "files");
         for (int i = 1; i <= requests; i++) {
             HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(bodies[i % 2])).build(), HttpResponse.BodyHandlers.ofString());
