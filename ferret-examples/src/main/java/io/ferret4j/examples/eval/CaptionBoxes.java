@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 
+import io.ferret4j.llm.tokenizer.PythonStrings;
+
 /**
  * The boxes of a model answer as the reference's refexp and Flickr scorers read them
  * ({@code decode_bbox_from_caption}): each {@code [x1, y1, x2, y2]} on the 1000-grid, rescaled to pixels, with the
@@ -40,10 +42,10 @@ record CaptionBoxes(List<String> entities, List<long[]> boxes) {
         String entity = "";
         for (int i = 0; i < cps.length; i++) {
             if (cps[i] == '[') {
-                entity = PythonText.strip(substring(cps, start, i));
+                entity = PythonStrings.strip(substring(cps, start, i));
                 start = i + 1;
             } else if (cps[i] == ']') {
-                String box = PythonText.strip(substring(cps, start, i));
+                String box = PythonStrings.strip(substring(cps, start, i));
                 start = i + 1;
                 boxes.add(resize(parse(box), width, height));
                 entities.add(entity);

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ferret4j.llm.tokenizer.PythonStrings;
 
 /**
  * The {@code images} of a COCO-style annotation file in the order torchvision's {@code CocoDetection} visits them
@@ -28,6 +29,6 @@ final class CocoImages {
 
     /** The reference's {@code remove_punctuation}: commas deleted, then stripped. */
     static String withoutCommas(String text) {
-        return PythonText.strip(text.replace(",", ""));
+        return PythonStrings.strip(text.replace(",", ""));
     }
 }

@@ -15,6 +15,7 @@ import io.ferret4j.llm.AskOptions;
 import io.ferret4j.llm.Ferret;
 import io.ferret4j.llm.FerretAnswer;
 import io.ferret4j.llm.generate.GenerationConfig;
+import io.ferret4j.llm.tokenizer.PythonStrings;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -50,7 +51,7 @@ final class EvalRunner {
                 BufferedImage pixels = ImageFiles.read(sample.image());
                 FerretAnswer answer = ferret.ask(ImageFactory.getInstance().fromImage(pixels), sample.question(),
                         sample.regions(), ask);
-                String text = PythonText.strip(answer.text());
+                String text = PythonStrings.strip(answer.text());
                 out.write(EvalJson.line(sample.line().of(text, pixels.getWidth(), pixels.getHeight())));
                 out.write('\n');
                 out.flush();

@@ -14,6 +14,7 @@ import java.util.OptionalLong;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
 
+import io.ferret4j.llm.tokenizer.PythonStrings;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import org.xml.sax.SAXException;
@@ -40,7 +41,7 @@ final class FlickrEntities {
     static FlickrEntities load(Path root, String subset) {
         FlickrEntities data = new FlickrEntities();
         for (String line : lines(root.resolve(subset + ".txt"))) {
-            String id = PythonText.strip(line);
+            String id = PythonStrings.strip(line);
             Map<String, long[]> merged = readBoxes(root.resolve("Annotations").resolve(id + ".xml"));
             data.boxes.put(id, merged);
             List<List<Phrase>> perSentence = new ArrayList<>();

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ferret4j.llm.tokenizer.PythonStrings;
 
 /**
  * LVIS referring-classification accuracy, exactly as the reference's {@code eval_lvis.py} computes it: an answer is
@@ -48,7 +49,7 @@ final class LvisScorer {
 
     /** Whether one line's answer names its category, by the reference's rule. */
     static boolean isCorrect(JsonLine p, Consumer<String> warnings) {
-        String name = PythonText.strip(p.text("name").replace('_', ' '));
+        String name = PythonStrings.strip(p.text("name").replace('_', ' '));
         List<String> synonyms = synonyms(p, warnings);
         String text = withoutNegations(p.text("text"));
         return text.contains(name) || synonyms.stream().anyMatch(text::contains);
@@ -73,10 +74,10 @@ final class LvisScorer {
                     throw new IllegalArgumentException(p.where() + ": synonym '" + synonym + "' must hold exactly one"
                             + " '(' and a ')' (the reference scorer fails an assertion here)");
                 }
-                out.add(PythonText.strip(parts[0].replace('_', ' ')));
-                out.add(PythonText.strip(parts[1].replace('_', ' ').replace(")", "")));
+                out.add(PythonStrings.strip(parts[0].replace('_', ' ')));
+                out.add(PythonStrings.strip(parts[1].replace('_', ' ').replace(")", "")));
             } else {
-                out.add(PythonText.strip(synonym.replace('_', ' ')));
+                out.add(PythonStrings.strip(synonym.replace('_', ' ')));
             }
         }
         if (out.contains("")) {

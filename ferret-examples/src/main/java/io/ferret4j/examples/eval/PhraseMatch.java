@@ -2,6 +2,8 @@ package io.ferret4j.examples.eval;
 
 import java.util.Locale;
 
+import io.ferret4j.llm.tokenizer.PythonStrings;
+
 /**
  * The reference scorers' {@code are_phrases_similar}: lower-case, one space after each of {@code ' " , . ; ! ? | :}
  * (none before), drop every character that is neither a word character nor whitespace, collapse whitespace, and
@@ -35,13 +37,13 @@ final class PhraseMatch {
             }
         }
         StringBuilder kept = new StringBuilder();
-        spaced.codePoints().filter(c -> PythonText.isWord(c) || PythonText.isSpace(c)).forEach(kept::appendCodePoint);
+        spaced.codePoints().filter(c -> PythonText.isWord(c) || PythonStrings.isSpace(c)).forEach(kept::appendCodePoint);
         return String.join(" ", PythonText.splitWhitespace(kept.toString()));
     }
 
     private static int skipSpaces(int[] cps, int from) {
         int j = from;
-        while (j < cps.length && PythonText.isSpace(cps[j])) {
+        while (j < cps.length && PythonStrings.isSpace(cps[j])) {
             j++;
         }
         return j;

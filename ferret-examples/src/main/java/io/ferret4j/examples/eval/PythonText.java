@@ -4,21 +4,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 
+import io.ferret4j.llm.tokenizer.PythonStrings;
+
 /**
- * The Python {@code str} semantics the reference scorers rely on, where Java's differ: whitespace is
- * {@code str.isspace} (U+00A0 and U+001C–U+001F count), word characters are those of {@code re}'s {@code \w}
+ * The Python {@code str} semantics the reference scorers rely on, where Java's differ, beside
+ * {@link PythonStrings}' {@code str.isspace} and {@code strip}: word characters are those of {@code re}'s {@code \w}
  * (letters, numbers of every kind, {@code _}), strings are indexed by code point, and {@code int()} accepts
  * surrounding whitespace, a sign and {@code _} between digits.
  */
 final class PythonText {
     private PythonText() {
-    }
-
-    /** Python's {@code str.isspace} for one code point (all such code points are in the BMP). */
-    static boolean isSpace(int c) {
-        return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 || c == 0x1680
-                || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F
-                || c == 0x3000;
     }
 
     /** Whether {@code re}'s {@code \w} matches the code point: {@code str.isalnum()} or {@code _}. */
@@ -28,26 +23,12 @@ final class PythonText {
                 || type == Character.LETTER_NUMBER || type == Character.OTHER_NUMBER;
     }
 
-    /** Python's {@code s.strip()}. */
-    static String strip(String s) {
-        int[] cps = s.codePoints().toArray();
-        int from = 0;
-        int to = cps.length;
-        while (from < to && isSpace(cps[from])) {
-            from++;
-        }
-        while (to > from && isSpace(cps[to - 1])) {
-            to--;
-        }
-        return new String(cps, from, to - from);
-    }
-
     /** Python's {@code s.split()}: the non-empty runs between whitespace. */
     static List<String> splitWhitespace(String s) {
         List<String> words = new ArrayList<>();
         StringBuilder word = new StringBuilder();
         s.codePoints().forEach(c -> {
-            if (isSpace(c)) {
+            if (PythonStrings.isSpace(c)) {
                 if (!word.isEmpty()) {
                     words.add(word.toString());
                     word.setLength(0);
@@ -83,7 +64,7 @@ final class PythonText {
      * does not fit a {@code long} (Python's would; no box coordinate is that large).
      */
     static OptionalLong parseInt(String s) {
-        int[] cps = strip(s).codePoints().toArray();
+        int[] cps = PythonStrings.strip(s).codePoints().toArray();
         int i = 0;
         boolean negative = false;
         if (i < cps.length && (cps[i] == '+' || cps[i] == '-')) {

@@ -25,6 +25,12 @@ public final class StopStrings {
         if (stopped) {
             return false;
         }
+        if (stops.isEmpty()) {                                 // nothing to watch for: pass the text straight on
+            if (!piece.isEmpty()) {
+                downstream.accept(piece);
+            }
+            return true;
+        }
         held.append(piece);
         int at = firstStop(held);
         if (at >= 0) {

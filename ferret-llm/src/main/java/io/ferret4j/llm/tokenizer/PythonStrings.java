@@ -6,14 +6,15 @@ import java.util.List;
 /**
  * The Python {@code str} operations the reference tokenizer code applies to prompts, with Python's exact
  * semantics where Java's differ: {@code strip} uses {@code str.isspace} (which counts U+00A0, U+2007 and U+202F,
- * unlike {@link Character#isWhitespace}), and {@code split} keeps empty trailing parts.
+ * unlike {@link Character#isWhitespace}), and {@code split} keeps empty trailing parts. The evaluation scorers use
+ * {@link #isSpace} and {@link #strip} too, as the reference's do.
  */
-final class PythonStrings {
+public final class PythonStrings {
     private PythonStrings() {
     }
 
-    /** Python's {@code str.isspace} for one character (all such characters are in the BMP). */
-    static boolean isSpace(char c) {
+    /** Python's {@code str.isspace} for one code point (all such code points are in the BMP). */
+    public static boolean isSpace(int c) {
         return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 || c == 0x1680
                 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F
                 || c == 0x3000;
@@ -36,7 +37,7 @@ final class PythonStrings {
     }
 
     /** Python's {@code s.strip()}. */
-    static String strip(String s) {
+    public static String strip(String s) {
         return lstrip(rstrip(s));
     }
 
