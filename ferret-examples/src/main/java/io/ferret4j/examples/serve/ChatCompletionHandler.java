@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 import ai.djl.modality.cv.ImageFactory;
@@ -19,8 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code POST /v1/chat/completions}: reads the request, waits for a generation slot, restores the earlier turns,
  * answers the last question with the request's settings, and replies with one {@code chat.completion} or a stream
- * of chunks. Generation runs on an {@link Admission} worker thread and stops at the next token when the client of a
- * stream goes away or {@code --timeout} passes.
+ * of chunks. Generation runs on an {@link Admission} worker thread and stops at the next token when the client goes
+ * away (a stream's write fails, or the {@link ClientWatch} sees the connection closed) or {@code --timeout} passes.
  */
 final class ChatCompletionHandler implements Handler {
     private static final Logger LOG = LoggerFactory.getLogger(ChatCompletionHandler.class);
@@ -29,13 +30,16 @@ final class ChatCompletionHandler implements Handler {
     private final ServeLimits limits;
     private final Admission admission;
     private final ServerStats stats;
+    private final ClientWatch clients;
     private final ChatRequestParser parser;
 
-    ChatCompletionHandler(ModelSlot model, ServeLimits limits, Admission admission, ServerStats stats) {
+    ChatCompletionHandler(ModelSlot model, ServeLimits limits, Admission admission, ServerStats stats,
+                          ClientWatch clients) {
         this.model = model;
         this.limits = limits;
         this.admission = admission;
         this.stats = stats;
+        this.clients = clients;
         this.parser = new ChatRequestParser(limits);
     }
 
@@ -52,15 +56,19 @@ final class ChatCompletionHandler implements Handler {
         SseStream stream = request.stream() ? new SseStream(ctx.res(), id, created, modelName) : null;
         long deadline = record.startNanos() + limits.timeout().toNanos();
         FerretAnswer answer;
-        try {
+        boolean gone;
+        try (ClientWatch.Watch client = clients.watch(ctx)) {
+            BooleanSupplier cancelled = () -> client.gone() || (stream != null && stream.broken())
+                    || System.nanoTime() > deadline;
             answer = admission.run(deadline, stats.retryAfterSeconds(), () -> {
                 long start = System.nanoTime();
-                FerretAnswer a = ask(loaded, request, record, stream, deadline);
+                FerretAnswer a = ask(loaded, request, record, stream, cancelled);
                 if (a.stopReason() != StopReason.CANCELLED) {
                     stats.recordCompleted(System.nanoTime() - start);
                 }
                 return a;
             });
+            gone = client.gone() || (stream != null && stream.broken());
         } catch (ApiException e) {
             if ("overloaded".equals(e.body().error().code())) {
                 stats.recordRejected();
@@ -78,7 +86,7 @@ final class ChatCompletionHandler implements Handler {
         }
         record.tokens(answer.timings().promptRows(), answer.outputIds().length);
         if (answer.stopReason() == StopReason.CANCELLED) {
-            cancelled(record, stream, answer.outputIds().length);
+            cancelled(record, stream, gone, answer.outputIds().length);
         } else if (stream != null) {
             stream.finish(answer, request.includeUsage());
         } else {
@@ -88,7 +96,7 @@ final class ChatCompletionHandler implements Handler {
     }
 
     private FerretAnswer ask(ModelSlot.Loaded loaded, ChatRequest request, RequestRecord record, SseStream stream,
-                             long deadline) {
+                             BooleanSupplier cancelled) {
         Consumer<String> onText = stream == null ? text -> record.text() : text -> {
             record.text();
             stream.text(text);
@@ -97,7 +105,7 @@ final class ChatCompletionHandler implements Handler {
                 .withGeneration(request.sampling().resolve(loaded.ferret().options().generation()))
                 .withStopStrings(request.sampling().stop())
                 .withOnText(onText)
-                .withCancellation(() -> (stream != null && stream.broken()) || System.nanoTime() > deadline);
+                .withCancellation(cancelled);
         try {
             Conversation conversation = loaded.ferret().conversation(ImageFactory.getInstance()
                     .fromImage(request.image()));
@@ -111,8 +119,8 @@ final class ChatCompletionHandler implements Handler {
         }
     }
 
-    private void cancelled(RequestRecord record, SseStream stream, int tokens) {
-        if (stream != null && stream.broken()) {
+    private void cancelled(RequestRecord record, SseStream stream, boolean gone, int tokens) {
+        if (gone) {
             stats.recordDisconnected(tokens);
             record.outcome("disconnected");
             return;

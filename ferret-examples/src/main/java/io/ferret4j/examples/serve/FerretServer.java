@@ -25,11 +25,13 @@ public final class FerretServer implements AutoCloseable {
     private final Javalin app;
     private final Admission admission;
     private final ServerStats stats;
+    private final ClientWatch clients;
 
-    private FerretServer(Javalin app, Admission admission, ServerStats stats) {
+    private FerretServer(Javalin app, Admission admission, ServerStats stats, ClientWatch clients) {
         this.app = app;
         this.admission = admission;
         this.stats = stats;
+        this.clients = clients;
     }
 
     /** Starts serving {@code model} (which may still be loading: requests then get 503). */
@@ -37,40 +39,53 @@ public final class FerretServer implements AutoCloseable {
         ServerStats stats = new ServerStats();
         ServeLimits limits = settings.limits();
         Admission admission = new Admission(limits.maxConcurrent(), limits.maxQueue());
-        ChatCompletionHandler chat = new ChatCompletionHandler(model, limits, admission, stats);
+        ClientWatch clients = ClientWatch.start();
+        ChatCompletionHandler chat = new ChatCompletionHandler(model, limits, admission, stats, clients);
         StatusRoutes status = new StatusRoutes(model, admission, stats);
-        Javalin app = Javalin.create(config -> {
-            configure(config, limits);
-            config.routes.before(RequestRecord::begin);
-            settings.apiKey().map(ApiKey::new).ifPresent(key -> config.routes.before("/v1/*", ctx -> {
-                if (!key.accepts(ctx.header("Authorization"))) {
-                    ctx.bodyAsBytes();     // read (within the body limit) so the client gets the 401, not a reset
-                    throw ApiException.unauthorized("missing or wrong API key: send the header "
-                            + "'Authorization: Bearer <key>'");
-                }
-            }));
-            config.routes.get("/health", status::health);
-            config.routes.get("/v1/models", status::models);
-            config.routes.post("/v1/chat/completions", chat);
-            config.routes.exception(ApiException.class, FerretServer::error);
-            config.routes.exception(HttpResponseException.class, (e, ctx) ->
-                    error(ApiException.http(e.getStatus(), e.getMessage()), ctx));
-            config.routes.exception(Exception.class, (e, ctx) -> {
-                String id = RequestRecord.of(ctx).id();
-                LOG.error("request {} {} {} failed", id, ctx.method(), ctx.path(), e);
-                error(ApiException.internal(id), ctx);
-            });
-            config.routes.error(404, ctx -> error(ApiException.notFound("no route for " + ctx.method() + " "
-                    + ctx.path()), ctx));
-            config.requestLogger.http((ctx, ms) -> LOG.info(RequestRecord.of(ctx).line(ctx.method().name(),
-                    ctx.path(), ctx.statusCode())));
-        }).start(settings.host(), settings.port());
+        Javalin app;
+        try {
+            app = Javalin.create(config -> {
+                configure(config, limits);
+                routes(config, settings, chat, status);
+            }).start(settings.host(), settings.port());
+        } catch (RuntimeException e) {                 // a port already taken: stop the threads started for it
+            admission.close();
+            clients.close();
+            throw e;
+        }
         for (Connector c : app.jettyServer().server().getConnectors()) {
             if (c instanceof ServerConnector sc) {         // an answer may take up to --timeout without any I/O
                 sc.setIdleTimeout(limits.timeout().toMillis() + IDLE_MARGIN_MILLIS);
             }
         }
-        return new FerretServer(app, admission, stats);
+        return new FerretServer(app, admission, stats, clients);
+    }
+
+    private static void routes(JavalinConfig config, ServeSettings settings, ChatCompletionHandler chat,
+                               StatusRoutes status) {
+        config.routes.before(RequestRecord::begin);
+        settings.apiKey().map(ApiKey::new).ifPresent(key -> config.routes.before("/v1/*", ctx -> {
+            if (!key.accepts(ctx.header("Authorization"))) {
+                ctx.bodyAsBytes();     // read (within the body limit) so the client gets the 401, not a reset
+                throw ApiException.unauthorized("missing or wrong API key: send the header "
+                        + "'Authorization: Bearer <key>'");
+            }
+        }));
+        config.routes.get("/health", status::health);
+        config.routes.get("/v1/models", status::models);
+        config.routes.post("/v1/chat/completions", chat);
+        config.routes.exception(ApiException.class, FerretServer::error);
+        config.routes.exception(HttpResponseException.class, (e, ctx) ->
+                error(ApiException.http(e.getStatus(), e.getMessage()), ctx));
+        config.routes.exception(Exception.class, (e, ctx) -> {
+            String id = RequestRecord.of(ctx).id();
+            LOG.error("request {} {} {} failed", id, ctx.method(), ctx.path(), e);
+            error(ApiException.internal(id), ctx);
+        });
+        config.routes.error(404, ctx -> error(ApiException.notFound("no route for " + ctx.method() + " "
+                + ctx.path()), ctx));
+        config.requestLogger.http((ctx, ms) -> LOG.info(RequestRecord.of(ctx).line(ctx.method().name(),
+                ctx.path(), ctx.statusCode())));
     }
 
     private static void configure(JavalinConfig config, ServeLimits limits) {
@@ -105,5 +120,6 @@ public final class FerretServer implements AutoCloseable {
     public void close() {
         app.stop();
         admission.close();
+        clients.close();
     }
 }

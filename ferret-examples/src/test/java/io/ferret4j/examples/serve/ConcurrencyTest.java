@@ -83,27 +83,56 @@ final class ConcurrencyTest {
             int maxTokens = 1200;
             String body = GoldenServer.goldenRequest("ground", true).replace("\"stream\":true",
                     "\"stream\":true,\"max_tokens\":" + maxTokens);
-            try (Socket socket = new Socket("127.0.0.1", server.port())) {
-                byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-                OutputStream out = socket.getOutputStream();
-                out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                        + "Content-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.write(bytes);
-                out.flush();
+            try (Socket socket = send(server, body)) {
                 readUntilTextArrives(socket.getInputStream());
             }
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (server.stats().disconnected() == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
+
+            assertGenerationStoppedSoon(server, maxTokens);
+        }
+    }
+
+    @Test
+    void aClientThatLeavesBeforeItsWholeAnswerIsWrittenStopsItsGeneration() throws Exception {
+        try (GoldenServer server = GoldenServer.start(ServeLimits.defaults(), Optional.empty())) {
+            int maxTokens = 1200;
+            String body = GoldenServer.goldenRequest("ground", false).replace("\"stream\":false",
+                    "\"stream\":false,\"max_tokens\":" + maxTokens);
+            try (Socket socket = send(server, body)) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (!server.get("/health").body().contains("\"generating\":1") && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertThat(socket.getInputStream().available()).as("nothing is written before the answer").isZero();
             }
 
-            assertThat(server.stats().disconnected()).isEqualTo(1);
-            assertThat(server.stats().completed()).isZero();
-            assertThat(server.stats().disconnectedTokens()).as("tokens generated before the server noticed")
-                    .isLessThan(maxTokens / 10);
-            assertThat(content(server.post(GoldenServer.goldenRequest("ground", false))))
-                    .isEqualTo(GoldenServer.goldenText("ground"));
+            assertGenerationStoppedSoon(server, maxTokens);
         }
+    }
+
+    /** Sends {@code body} to the chat route on a raw connection, which the caller closes to leave. */
+    private static Socket send(GoldenServer server, String body) throws Exception {
+        Socket socket = new Socket("127.0.0.1", server.port());
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        OutputStream out = socket.getOutputStream();
+        out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(bytes);
+        out.flush();
+        return socket;
+    }
+
+    /** The one generation in flight ended as disconnected within a tenth of its tokens, and the server goes on. */
+    private static void assertGenerationStoppedSoon(GoldenServer server, int maxTokens) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (server.stats().disconnected() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(server.stats().disconnected()).isEqualTo(1);
+        assertThat(server.stats().completed()).isZero();
+        assertThat(server.stats().disconnectedTokens()).as("tokens generated before the server noticed")
+                .isLessThan(maxTokens / 10);
+        assertThat(content(server.post(GoldenServer.goldenRequest("ground", false))))
+                .isEqualTo(GoldenServer.goldenText("ground"));
     }
 
     /** Reads the response until the second event (the first text after the role chunk) has arrived. */
