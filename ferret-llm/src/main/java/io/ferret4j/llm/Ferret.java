@@ -123,10 +123,10 @@ public final class Ferret implements AutoCloseable {
         return new Conversation(this, model, encoded, System.nanoTime() - t0);
     }
 
-    /** What the caches have saved so far, and what they hold. */
+    /** What the caches have saved so far, what they hold, and how many answers decoded together. */
     public FerretStats stats() {
         return new FerretStats(images.hits(), images.misses(), images.bytes(), prefixes.hits(), prefixes.misses(),
-                prefixes.reusedRows(), prefixes.bytes());
+                prefixes.reusedRows(), prefixes.bytes(), model.decodeStepSizes());
     }
 
     /** The tokenizer, e.g. to inspect prompts. */

@@ -3,6 +3,7 @@ package io.ferret4j.llm;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import io.ferret4j.core.nn.Linear;
@@ -18,6 +19,7 @@ import io.ferret4j.core.weights.TensorSource;
 import io.ferret4j.core.weights.Weights;
 import io.ferret4j.encoder.ClipImageProcessor;
 import io.ferret4j.encoder.ClipVisionTower;
+import io.ferret4j.llm.generate.DecodeBatcher;
 import io.ferret4j.llm.generate.GenerationConfig;
 import io.ferret4j.llm.generate.GenerationResult;
 import io.ferret4j.llm.generate.PrefixReuse;
@@ -55,12 +57,13 @@ final class FerretModel implements AutoCloseable {
     private final GeoRegionSampler sampler;
     private final LlamaDecoder decoder;
     private final Generator generator;
+    private final DecodeBatcher batcher;                               // null when each answer decodes alone
     private final Resources owned;
     private final CallGate gate = new CallGate("this Ferret");
 
     private FerretModel(FerretConfig config, LlamaTokenizer tokenizer, ClipImageProcessor processor,
                         ClipVisionTower tower, Linear mmProjector, GeoRegionSampler sampler, LlamaDecoder decoder,
-                        KvCacheFormat kvCacheFormat, Resources owned) {
+                        KvCacheFormat kvCacheFormat, FerretOptions options, Resources owned) {
         this.config = config;
         this.tokenizer = tokenizer;
         this.processor = processor;
@@ -68,7 +71,10 @@ final class FerretModel implements AutoCloseable {
         this.mmProjector = mmProjector;
         this.sampler = sampler;
         this.decoder = decoder;
-        this.generator = new Generator(decoder, kvCacheFormat);
+        this.batcher = options.decodeBatch() == 0 ? null
+                : new DecodeBatcher(decoder, options.decodeBatch(), options.prefillChunkRows());
+        this.generator = batcher == null ? new Generator(decoder, kvCacheFormat)
+                : new Generator(decoder, kvCacheFormat, batcher);
         this.owned = owned;
     }
 
@@ -120,7 +126,7 @@ final class FerretModel implements AutoCloseable {
             w.requireAllUsed();
             LOG.info("Ferret ready in {} ms", (System.nanoTime() - t0) / 1_000_000);
             return new FerretModel(config, tokenizer, processor, tower, projector, sampler, decoder, plan.kvCache(),
-                    owned);
+                    options, owned);
         }
     }
 
@@ -221,6 +227,11 @@ final class FerretModel implements AutoCloseable {
             call.checkNotClosed();
             return result;
         }
+    }
+
+    /** Decoding steps run so far by their number of answers (empty when each answer decodes alone). */
+    Map<Integer, Long> decodeStepSizes() {
+        return batcher == null ? Map.of() : batcher.stepSizes();
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 import io.ferret4j.core.backend.Nd4jBackend;
+import io.ferret4j.core.nn.RowByRow;
 import io.ferret4j.core.plan.Engine;
 import io.ferret4j.core.plan.ExecutionPlan;
 import io.ferret4j.core.plan.KvCacheFormat;
@@ -55,12 +56,19 @@ import io.ferret4j.sampler.MaskPointSampler;
  *                              none, the default, so that a model's memory is what it was without the cache: a
  *                              service that answers follow-up questions or conversations turns it on (e.g.
  *                              {@link #DEFAULT_SERVE_PREFIX_CACHE_BYTES}, as {@code ferret serve} does)
+ * @param decodeBatch           the most concurrent answers decoded together, each step one pass over the weights
+ *                              for all of them (1 to {@link RowByRow#MAX_ROWS}; default {@value #DEFAULT_DECODE_BATCH}),
+ *                              or 0 for every answer on its own thread with its prompt in one pass. An answer is
+ *                              the same whatever runs beside it.
+ * @param prefillChunkRows      with {@code decodeBatch > 0}, the prompt rows run between two decoding steps of the
+ *                              answers already running (default {@value #DEFAULT_PREFILL_CHUNK_ROWS}): smaller
+ *                              chunks stall them less, larger ones prefill faster
  */
 public record FerretOptions(Optional<Path> visionTower, GenerationConfig generation, boolean deterministicSampler,
                             long seed, WeightFormat weightFormat, WeightFormat visionWeightFormat,
                             Precision visionPrecision, Precision llmPrecision,
                             KvCacheFormat kvCacheFormat, Engine engine, long imageCacheBytes,
-                            long prefixCacheBytes) {
+                            long prefixCacheBytes, int decodeBatch, int prefillChunkRows) {
     /** The demo worker's default answer length. */
     public static final int DEFAULT_MAX_NEW_TOKENS = 512;
     /** The default bound of the image cache: 64 MiB. */
@@ -69,6 +77,10 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
     public static final long DEFAULT_PREFIX_CACHE_BYTES = 0;
     /** A prefix-cache bound for services that answer follow-up questions: 1 GiB (a 7B prompt of 700 rows in F32). */
     public static final long DEFAULT_SERVE_PREFIX_CACHE_BYTES = 1L << 30;
+    /** The default bound of answers decoded together. */
+    public static final int DEFAULT_DECODE_BATCH = 8;
+    /** The default prompt rows run between two decoding steps. */
+    public static final int DEFAULT_PREFILL_CHUNK_ROWS = 128;
 
     /** Validates. */
     public FerretOptions {
@@ -81,17 +93,23 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
             throw new IllegalArgumentException("cache bounds must be 0 (off) or positive bytes, got imageCacheBytes "
                     + imageCacheBytes + " and prefixCacheBytes " + prefixCacheBytes);
         }
+        if (decodeBatch < 0 || decodeBatch > RowByRow.MAX_ROWS || prefillChunkRows < 1) {
+            throw new IllegalArgumentException("decodeBatch must be 0 (off) to " + RowByRow.MAX_ROWS
+                    + " and prefillChunkRows at least 1, got " + decodeBatch + " and " + prefillChunkRows);
+        }
     }
 
     /**
      * Greedy decoding of up to 512 new tokens, region sampling as the reference does it (seed 0), fp16 weights, fp32
      * arithmetic and key/value cache, the tower found automatically, the engine that suits ND4J's backend
-     * ({@link Nd4jBackend#defaultEngine()}), 64 MiB of encoded images kept and no prefix cache.
+     * ({@link Nd4jBackend#defaultEngine()}), 64 MiB of encoded images kept, no prefix cache, and up to 8 concurrent
+     * answers decoded together with prompts run 128 rows at a time.
      */
     public static FerretOptions defaults() {
         return new FerretOptions(Optional.empty(), GenerationConfig.greedy(DEFAULT_MAX_NEW_TOKENS), false, 0,
                 WeightFormat.F16, WeightFormat.F32, Precision.FP32, Precision.FP32, KvCacheFormat.F32,
-                Nd4jBackend.defaultEngine(), DEFAULT_IMAGE_CACHE_BYTES, DEFAULT_PREFIX_CACHE_BYTES);
+                Nd4jBackend.defaultEngine(), DEFAULT_IMAGE_CACHE_BYTES, DEFAULT_PREFIX_CACHE_BYTES,
+                DEFAULT_DECODE_BATCH, DEFAULT_PREFILL_CHUNK_ROWS);
     }
 
     /**
@@ -176,6 +194,16 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
         return with(b -> b.prefixCacheBytes = bytes);
     }
 
+    /** These options with up to {@code answers} concurrent answers decoded together, or 0 for none. */
+    public FerretOptions withDecodeBatch(int answers) {
+        return with(b -> b.decodeBatch = answers);
+    }
+
+    /** These options with {@code rows} prompt rows run between two decoding steps. */
+    public FerretOptions withPrefillChunkRows(int rows) {
+        return with(b -> b.prefillChunkRows = rows);
+    }
+
     /** These options with another seed for the region sampler. */
     public FerretOptions withSeed(long newSeed) {
         return with(b -> b.seed = newSeed);
@@ -187,7 +215,7 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
         change.accept(c);
         return new FerretOptions(c.visionTower, c.generation, c.deterministicSampler, c.seed, c.weightFormat,
                 c.visionWeightFormat, c.visionPrecision, c.llmPrecision, c.kvCacheFormat, c.engine, c.imageCacheBytes,
-                c.prefixCacheBytes);
+                c.prefixCacheBytes, c.decodeBatch, c.prefillChunkRows);
     }
 
     /** The components of a copy being made, one wither changing one of them. */
@@ -204,6 +232,8 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
         private Engine engine;
         private long imageCacheBytes;
         private long prefixCacheBytes;
+        private int decodeBatch;
+        private int prefillChunkRows;
 
         private Components(FerretOptions o) {
             visionTower = o.visionTower;
@@ -218,6 +248,8 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
             engine = o.engine;
             imageCacheBytes = o.imageCacheBytes;
             prefixCacheBytes = o.prefixCacheBytes;
+            decodeBatch = o.decodeBatch;
+            prefillChunkRows = o.prefillChunkRows;
         }
     }
 }

@@ -1,8 +1,12 @@
 package io.ferret4j.llm;
 
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
 /**
  * What a {@link Ferret}'s caches have saved since it was loaded (see {@link FerretOptions#imageCacheBytes()} and
- * {@link FerretOptions#prefixCacheBytes()}).
+ * {@link FerretOptions#prefixCacheBytes()}), and how its answers decoded together ({@link FerretOptions#decodeBatch()}).
  *
  * @param imageCacheHits     images found encoded
  * @param imageCacheMisses   images encoded (with the cache off, every image)
@@ -11,7 +15,14 @@ package io.ferret4j.llm;
  * @param prefixCacheMisses  prompts that shared no row with any kept one (with the cache off, none is counted)
  * @param prefixReusedRows   prompt rows copied instead of computed, over all prompts
  * @param prefixCacheBytes   bytes of the key/value rows held now
+ * @param decodeStepSizes    decoding steps run, by the number of answers each advanced by one token (a step of
+ *                           four is one pass over the weights for four tokens); empty when each answer decodes alone
  */
 public record FerretStats(long imageCacheHits, long imageCacheMisses, long imageCacheBytes, long prefixCacheHits,
-                          long prefixCacheMisses, long prefixReusedRows, long prefixCacheBytes) {
+                          long prefixCacheMisses, long prefixReusedRows, long prefixCacheBytes,
+                          Map<Integer, Long> decodeStepSizes) {
+    /** Copies the step sizes, in increasing size. */
+    public FerretStats {
+        decodeStepSizes = Collections.unmodifiableMap(new TreeMap<>(decodeStepSizes));
+    }
 }

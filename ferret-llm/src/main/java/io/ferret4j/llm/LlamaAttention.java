@@ -1,12 +1,14 @@
 package io.ferret4j.llm;
 
+import java.util.List;
+
 import io.ferret4j.core.kernels.CausalAttention;
 import io.ferret4j.core.nn.Linear;
-import io.ferret4j.core.nn.Linears;
 import io.ferret4j.core.plan.Engine;
 import io.ferret4j.core.plan.ExecutionPlan;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@code LlamaAttention}: causal multi-head self-attention with rotary positions and a key/value cache, grouped-query
@@ -45,10 +47,10 @@ public final class LlamaAttention {
             rope.checkStoredInvFreq(w, "rotary_emb.inv_freq");
         }
         return new LlamaAttention(layerIndex,
-                Linears.load(w, "q_proj", hidden, hidden, false, part),
-                Linears.load(w, "k_proj", hidden, kvWidth, false, part),
-                Linears.load(w, "v_proj", hidden, kvWidth, false, part),
-                Linears.load(w, "o_proj", hidden, hidden, false, part),
+                DecoderLinears.load(w, "q_proj", hidden, hidden, part),
+                DecoderLinears.load(w, "k_proj", hidden, kvWidth, part),
+                DecoderLinears.load(w, "v_proj", hidden, kvWidth, part),
+                DecoderLinears.load(w, "o_proj", hidden, hidden, part),
                 rope, c.numAttentionHeads(), c.numKeyValueHeads(), part.engine());
     }
 
@@ -57,11 +59,36 @@ public final class LlamaAttention {
      * cached position, after storing their keys and values in {@code cache}.
      */
     public INDArray forward(INDArray hiddenStates, KvCache cache) {    // [T, hidden] -> [T, hidden]
-        int past = cache.length();
-        INDArray queryStates = rotaryEmb.forward(qProj.forward(hiddenStates), past);     // [T, heads*d]
-        INDArray keyStates = rotaryEmb.forward(kProj.forward(hiddenStates), past);       // [T, kvHeads*d]
-        cache.put(layerIndex, keyStates, vProj.forward(hiddenStates));
-        INDArray attnOutput = attention.forward(queryStates, cache.layer(layerIndex), past);  // [T, heads*d]
+        INDArray attnOutput = attend(qProj.forward(hiddenStates), kProj.forward(hiddenStates),
+                vProj.forward(hiddenStates), cache);                                   // [T, heads*d]
         return oProj.forward(attnOutput);
+    }
+
+    /**
+     * One decoding step of several sequences: row {@code i} is the newest token of the sequence of
+     * {@code caches.get(i)}, at its position. Each projection is one product for all rows; each row attends to its
+     * own cache, exactly as {@link #forward(INDArray, KvCache)} on that row alone.
+     */
+    public INDArray forward(INDArray hiddenStates, List<KvCache> caches) {                // [n, hidden] -> [n, hidden]
+        INDArray queryStates = qProj.forward(hiddenStates);                               // [n, heads*d]
+        INDArray keyStates = kProj.forward(hiddenStates);                                 // [n, kvHeads*d]
+        INDArray valueStates = vProj.forward(hiddenStates);                               // [n, kvHeads*d]
+        INDArray[] attnOutput = new INDArray[caches.size()];
+        for (int i = 0; i < attnOutput.length; i++) {
+            attnOutput[i] = attend(row(queryStates, i), row(keyStates, i), row(valueStates, i), caches.get(i));
+        }
+        return oProj.forward(Nd4j.vstack(attnOutput));                                   // [n, hidden]
+    }
+
+    /** New rows' projections at positions {@code cache.length() ...}: stored in the cache, then attended. */
+    private INDArray attend(INDArray queryStates, INDArray keyStates, INDArray valueStates, KvCache cache) {
+        int past = cache.length();
+        queryStates = rotaryEmb.forward(queryStates, past);                               // [T, heads*d]
+        cache.put(layerIndex, rotaryEmb.forward(keyStates, past), valueStates);
+        return attention.forward(queryStates, cache.layer(layerIndex), past);             // [T, heads*d]
+    }
+
+    private static INDArray row(INDArray rows, int i) {                                  // [n, w] -> [1, w]
+        return rows.getRow(i, true).dup('c');
     }
 }

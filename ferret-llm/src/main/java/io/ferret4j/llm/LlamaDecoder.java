@@ -3,10 +3,12 @@ package io.ferret4j.llm;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.function.BiFunction;
 
 import io.ferret4j.core.nn.Linear;
-import io.ferret4j.core.nn.Linears;
+import io.ferret4j.core.nn.RowByRow;
 import io.ferret4j.core.plan.ExecutionPlan;
 import io.ferret4j.core.plan.KvCacheFormat;
 import io.ferret4j.core.probe.Probe;
@@ -98,9 +100,9 @@ public final class LlamaDecoder {
         if (config.tieWordEmbeddings()) {
             // HF ties lm_head to the embedding table and overwrites any lm_head.weight a checkpoint carries
             w.ignore(LM_HEAD + ".weight");
-            lmHead = embedTokens.tiedProjection(part.products(), w.memory());
+            lmHead = RowByRow.independent(embedTokens.tiedProjection(part.products(), w.memory()));
         } else {
-            lmHead = Linears.load(w, LM_HEAD, config.hiddenSize(), config.vocabSize(), false, part);
+            lmHead = DecoderLinears.load(w, LM_HEAD, config.hiddenSize(), config.vocabSize(), part);
         }
         return new LlamaDecoder(config, embedTokens, layers, norm, lmHead);
     }
@@ -149,13 +151,42 @@ public final class LlamaDecoder {
         checkRows(inputsEmbeds);
         int rows = (int) inputsEmbeds.size(0);
         cache.checkRoom(rows);
+        INDArray normed = forward(inputsEmbeds, probe, (layer, hiddenStates) -> layer.forward(hiddenStates, cache));
+        cache.advance(rows);
+        return normed;
+    }
+
+    /**
+     * One decoding step of several sequences: {@code ids[i]} at the next position of {@code caches.get(i)}, each
+     * cache then one longer. Each projection is one pass over its weights for all rows, and row {@code i} of the
+     * result is exactly what {@link #forward(int[], KvCache)} gives for {@code ids[i]} alone.
+     *
+     * @return the final RMSNorm output {@code [n, hidden]}, to be projected by {@link #logits(INDArray)}
+     * @throws IllegalArgumentException if the ids and caches differ in number, are more than
+     *         {@link RowByRow#MAX_ROWS}, a cache appears twice or is full, or an id is outside the vocabulary
+     */
+    public INDArray forward(int[] ids, List<KvCache> caches) {        // [n] -> [n, hidden]
+        if (ids.length != caches.size() || ids.length < 1 || ids.length > RowByRow.MAX_ROWS
+                || new HashSet<>(caches).size() != caches.size()) {
+            throw new IllegalArgumentException("a decoding step needs one id per distinct cache, 1 to "
+                    + RowByRow.MAX_ROWS + " of them, got " + ids.length + " ids and " + caches.size() + " caches ("
+                    + new HashSet<>(caches).size() + " distinct)");
+        }
+        caches.forEach(cache -> cache.checkRoom(1));
+        INDArray normed = forward(embed(ids), Probe.NONE, (layer, hiddenStates) -> layer.forward(hiddenStates, caches));
+        caches.forEach(cache -> cache.advance(1));
+        return normed;
+    }
+
+    /** The layers, each through {@code layerForward}, then the final norm. */
+    private INDArray forward(INDArray inputsEmbeds, Probe probe,
+                             BiFunction<LlamaDecoderLayer, INDArray, INDArray> layerForward) {
         INDArray hiddenStates = probe.record("embeddings", inputsEmbeds);
         for (int i = 0; i < layers.size(); i++) {
             INDArray input = hiddenStates;
-            hiddenStates = probe.record("layer_out", i, layers.get(i).forward(input, cache));
+            hiddenStates = probe.record("layer_out", i, layerForward.apply(layers.get(i), input));
             closeLayerOutput(input, inputsEmbeds);
         }
-        cache.advance(rows);
         INDArray normed = probe.record("norm", norm.forward(hiddenStates));
         closeLayerOutput(hiddenStates, inputsEmbeds);
         return normed;

@@ -1,5 +1,8 @@
 package io.ferret4j.llm;
 
+import java.util.List;
+import java.util.function.UnaryOperator;
+
 import io.ferret4j.core.kernels.LayerWorkspace;
 import io.ferret4j.core.plan.ExecutionPlan;
 import io.ferret4j.core.weights.Weights;
@@ -42,10 +45,22 @@ public final class LlamaDecoderLayer {
      * fresh array outside it.
      */
     public INDArray forward(INDArray hiddenStates, KvCache cache) {    // [T, hidden] -> [T, hidden]
+        return forward(hiddenStates, normed -> selfAttn.forward(normed, cache));
+    }
+
+    /**
+     * One decoding step of several sequences: row {@code i} is the newest token of the sequence of
+     * {@code caches.get(i)}. Every row comes out exactly as {@link #forward(INDArray, KvCache)} on it alone.
+     */
+    public INDArray forward(INDArray hiddenStates, List<KvCache> caches) {    // [n, hidden] -> [n, hidden]
+        return forward(hiddenStates, normed -> selfAttn.forward(normed, caches));
+    }
+
+    private INDArray forward(INDArray hiddenStates, UnaryOperator<INDArray> selfAttention) {
         try (LayerWorkspace workspace = LayerWorkspace.enter()) {
             INDArray residual = hiddenStates;
             hiddenStates = inputLayernorm.forward(hiddenStates);
-            hiddenStates = selfAttn.forward(hiddenStates, cache);
+            hiddenStates = selfAttention.apply(hiddenStates);
             hiddenStates = workspace.keep(residual.add(hiddenStates));
             residual = hiddenStates;
             hiddenStates = postAttentionLayernorm.forward(hiddenStates);

@@ -1,7 +1,6 @@
 package io.ferret4j.llm;
 
 import io.ferret4j.core.nn.Linear;
-import io.ferret4j.core.nn.Linears;
 import io.ferret4j.core.plan.ExecutionPlan;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -29,9 +28,9 @@ public final class LlamaMlp {
         long hidden = c.hiddenSize();
         long intermediate = c.intermediateSize();
         return new LlamaMlp(
-                Linears.load(w, "gate_proj", hidden, intermediate, false, part),
-                Linears.load(w, "up_proj", hidden, intermediate, false, part),
-                Linears.load(w, "down_proj", intermediate, hidden, false, part));
+                DecoderLinears.load(w, "gate_proj", hidden, intermediate, part),
+                DecoderLinears.load(w, "up_proj", hidden, intermediate, part),
+                DecoderLinears.load(w, "down_proj", intermediate, hidden, part));
     }
 
     /** Applies the MLP to each row. */

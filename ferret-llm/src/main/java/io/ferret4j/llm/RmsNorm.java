@@ -1,5 +1,6 @@
 package io.ferret4j.llm;
 
+import io.ferret4j.core.nn.RowByRow;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -20,8 +21,15 @@ public final class RmsNorm {
         return new RmsNorm(w.require(prefix + ".weight", dim), eps);
     }
 
-    /** Normalises each row of {@code hiddenStates}. */
+    /**
+     * Normalises each row of {@code hiddenStates}; up to {@link RowByRow#MAX_ROWS} rows, each exactly as alone (an
+     * ND4J reduction over one row may sum in another order than over a row of many).
+     */
     public INDArray forward(INDArray hiddenStates) {                   // [n, hidden] -> [n, hidden]
+        return RowByRow.applies(hiddenStates) ? RowByRow.apply(hiddenStates, this::normalize) : normalize(hiddenStates);
+    }
+
+    private INDArray normalize(INDArray hiddenStates) {                // [n, hidden] -> [n, hidden]
         INDArray variance = hiddenStates.mul(hiddenStates).mean(true, 1);                 // [n, 1]
         INDArray inverseRms = Nd4j.math().rsqrt(variance.addi(eps));                      // [n, 1]
         // in place on the fresh product; the order (x·rsqrt first, then ·weight) is HF's

@@ -7,7 +7,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * A {@link Linear} over a compact {@code [out, in]} weight (F16 or Q8_0, usually mapped from the checkpoint): the
  * product goes through {@link MatMul} (kernels for a few rows, dequantised tiles and sgemm for many), then the FLOAT
- * bias. Outputs equal {@link DenseLinear} on the widened weight up to fp32 summation order.
+ * bias. Up to {@link RowByRow#MAX_ROWS} rows always take the kernels, whose every row equals its product alone, in
+ * one pass over the weight. Outputs equal {@link DenseLinear} on the widened weight up to fp32 summation order.
  *
  * @param <M> the weight's storage
  */
@@ -29,7 +30,8 @@ public final class CompactLinear<M extends CompactMatrix> implements Linear {
 
     @Override
     public INDArray forward(INDArray x) {                              // [n, in] -> [n, out]
-        return CompactBias.add(matMul.multiply(weight, x), bias);
+        INDArray product = x.size(0) <= RowByRow.MAX_ROWS ? matMul.matvec(weight, x) : matMul.multiply(weight, x);
+        return CompactBias.add(product, bias);
     }
 
     @Override

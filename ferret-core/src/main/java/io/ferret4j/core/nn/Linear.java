@@ -9,7 +9,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public interface Linear {
 
-    /** Applies the layer to a batch of rows. */
+    /** Applies the layer to a batch of rows (see {@link RowByRow} for when a row's rounding may depend on the others). */
     INDArray forward(INDArray x);                                      // [n, in] -> [n, out]
 
     /** {@code in}. */

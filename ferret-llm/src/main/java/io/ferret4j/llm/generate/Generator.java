@@ -14,23 +14,33 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Generates token ids with a {@link LlamaDecoder}: the prompt goes through in one batched pass, then each chosen
- * id is fed back alone, attending to the key/value cache. A generator holds no per-generation state, so one
- * instance may serve several threads.
+ * Generates token ids with a {@link LlamaDecoder}: the prompt goes through in batched passes, then each chosen id
+ * is fed back, attending to the key/value cache. Alone, a generation runs the decoder on its own thread, the prompt
+ * in one pass; with a {@link DecodeBatcher}, concurrent generations decode together and prompts run in chunks
+ * between their steps. A generator holds no per-generation state, so one instance may serve several threads.
  */
 public final class Generator {
     private final LlamaDecoder decoder;
     private final KvCacheFormat cacheFormat;
+    private final StepRunner runner;
 
     /** A generator over {@code decoder} keeping fp32 keys and values. */
     public Generator(LlamaDecoder decoder) {
         this(decoder, KvCacheFormat.F32);
     }
 
-    /** A generator over {@code decoder} keeping keys and values in {@code cacheFormat}. */
+    /** A generator over {@code decoder} keeping keys and values in {@code cacheFormat}, each generation alone. */
     public Generator(LlamaDecoder decoder, KvCacheFormat cacheFormat) {
         this.decoder = decoder;
         this.cacheFormat = cacheFormat;
+        this.runner = new AloneRunner();
+    }
+
+    /** A generator whose generations decode together through {@code batcher}, which runs the same decoder. */
+    public Generator(LlamaDecoder decoder, KvCacheFormat cacheFormat, DecodeBatcher batcher) {
+        this.decoder = decoder;
+        this.cacheFormat = cacheFormat;
+        this.runner = batcher;
     }
 
     /**
@@ -132,9 +142,16 @@ public final class Generator {
     }
 
     /** The logits of the last of {@code hiddenStates}' rows. */
-    private float[] lastLogits(INDArray hiddenStates, int step) {      // [T, hidden] -> [vocab]
-        INDArray last = hiddenStates.getRow(hiddenStates.size(0) - 1, true).dup();
-        float[] logits = decoder.logits(last).data().asFloat();
+    private float[] lastLogits(INDArray hiddenStates) {                // [T, hidden] -> [vocab]
+        return decoder.logits(lastRow(hiddenStates)).data().asFloat();
+    }
+
+    static INDArray lastRow(INDArray hiddenStates) {                   // [T, hidden] -> [1, hidden]
+        return hiddenStates.getRow(hiddenStates.size(0) - 1, true).dup();
+    }
+
+    /** {@code logits}, unless the model produced a NaN at generation step {@code step}. */
+    private static float[] checked(float[] logits, int step) {
         for (int i = 0; i < logits.length; i++) {
             if (Float.isNaN(logits[i])) {
                 throw new IllegalStateException("the model produced NaN logits at generation step " + step
@@ -157,12 +174,49 @@ public final class Generator {
         void close();
     }
 
+    /** Runs the decoder for the cached steps of generations: alone on the caller's thread, or in batches. */
+    interface StepRunner {
+        /** Runs prompt rows {@code [T, hidden]} after {@code cache}'s and returns the logits of the last. */
+        float[] prefill(KvCache cache, INDArray rows);
+
+        /** Feeds {@code tokenId} after {@code cache}'s rows and returns the logits after it. */
+        float[] step(KvCache cache, int tokenId);
+
+        /** A generation's prompt is done and it starts decoding. */
+        void join();
+
+        /** A generation has taken its last step. */
+        void leave();
+    }
+
+    /** Each generation runs the decoder on its own thread, its prompt in one pass. */
+    private final class AloneRunner implements StepRunner {
+        @Override
+        public float[] prefill(KvCache cache, INDArray rows) {
+            return lastLogits(decoder.forward(rows, cache, Probe.NONE));
+        }
+
+        @Override
+        public float[] step(KvCache cache, int tokenId) {
+            return lastLogits(decoder.forward(new int[] {tokenId}, cache));
+        }
+
+        @Override
+        public void join() {
+        }
+
+        @Override
+        public void leave() {
+        }
+    }
+
     /** Prefill once, then one row per step through the cache. */
     private final class CachedSteps implements Steps {
         private final INDArray prompt;
         private final KvCache cache;
         private final PrefixReuse reuse;
         private int step;
+        private boolean decoding;
 
         CachedSteps(INDArray prompt, GenerationConfig config, PrefixReuse reuse) {
             this.prompt = prompt;
@@ -175,7 +229,10 @@ public final class Generator {
             int rows = (int) prompt.size(0);
             int restored = reuse.restore(cache, rows - 1);
             INDArray rest = restored == 0 ? prompt : prompt.get(interval(restored, rows), all()).dup();
-            return lastLogits(decoder.forward(rest, cache, Probe.NONE), step++);   // [T − restored, hidden]
+            float[] logits = checked(runner.prefill(cache, rest), step++);        // rest: [T − restored, hidden]
+            runner.join();
+            decoding = true;
+            return logits;
         }
 
         @Override
@@ -185,11 +242,14 @@ public final class Generator {
 
         @Override
         public float[] next(int tokenId) {
-            return lastLogits(decoder.forward(new int[] {tokenId}, cache), step++);
+            return checked(runner.step(cache, tokenId), step++);
         }
 
         @Override
         public void close() {
+            if (decoding) {
+                runner.leave();
+            }
             cache.close();
         }
     }
@@ -216,7 +276,7 @@ public final class Generator {
 
         private float[] run() {
             try (KvCache fresh = decoder.newCache((int) sequence.size(0), cacheFormat)) {
-                return lastLogits(decoder.forward(sequence, fresh, Probe.NONE), step++);
+                return checked(lastLogits(decoder.forward(sequence, fresh, Probe.NONE)), step++);
             }
         }
 
