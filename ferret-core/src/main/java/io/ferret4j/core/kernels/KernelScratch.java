@@ -7,7 +7,7 @@ final class KernelScratch {
     short[] halves = new short[0];                                     // one F16 row, or one row's Q8_0 scales
     byte[] quants = new byte[0];                                       // one Q8_0 row
     float[] row = new float[0];                                        // one widened row
-    float[] scaled = new float[0];                                     // the input row times 2^56
+    private float[] scaled = new float[0];                             // the input rows times 2^56
 
     private KernelScratch() {
     }
@@ -19,8 +19,15 @@ final class KernelScratch {
             s.halves = new short[cols];
             s.quants = new byte[cols];
             s.row = new float[cols];
-            s.scaled = new float[cols];
         }
         return s;
+    }
+
+    /** A buffer of at least {@code length} floats for the scaled input rows. */
+    float[] scaled(int length) {
+        if (scaled.length < length) {
+            scaled = new float[length];
+        }
+        return scaled;
     }
 }

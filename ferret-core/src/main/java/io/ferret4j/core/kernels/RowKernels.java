@@ -11,7 +11,13 @@ public interface RowKernels {
     /**
      * {@code y[i * rows + r] = Σ_c w[r, c] · x[i * cols + c]} for the weight rows {@code r} in {@code [r0, r1)}
      * and the {@code n} input rows {@code i}: a slice of {@code y = x · wᵀ} with {@code x [n, cols]},
-     * {@code y [n, rows]}. Each weight row is read once whatever {@code n} is.
+     * {@code y [n, rows]}. Each weight row is read from memory once whatever {@code n} is.
+     *
+     * <p><b>Batching does not change results:</b> for every {@code n}, {@code y[i * rows + r]} is bit-identical to
+     * what this method gives for input row {@code i} alone ({@code n = 1}), and it does not depend on
+     * {@code r0}/{@code r1}. Sequences decoded together in one call therefore produce exactly the numbers they
+     * would produce decoded one by one. (The summation order within one dot product is otherwise unspecified and
+     * differs between implementations.)
      */
     void multiply(CompactMatrix w, float[] x, int n, float[] y, int r0, int r1);
 

@@ -31,7 +31,7 @@ public final class Benchmarks {
 
     static {
         BENCHMARKS.put("kernels", new Entry(KernelBenchmark::main,
-                "[cores|bandwidth|hot|decode|crossover|prefill ...]  compact-weight row kernels (default: all)"));
+                "[cores|bandwidth|hot|decode|batch|crossover|prefill ...]  compact-weight row kernels (default: all)"));
         BENCHMARKS.put("bf16-prefill", new Entry(Bf16PrefillBenchmark::main,
                 "[repetitions]  fp32 against bf16 tiles on LLaMA-7B prefill products"));
         BENCHMARKS.put("dnnl", new Entry(DnnlBenchmark::main,

@@ -23,8 +23,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Measures the compact-weight kernels on this machine (a main, not a test). "Cold" runs rotate over at least
  * {@value #COLD_BYTES} bytes of distinct matrices so every product streams its weights from DRAM, as a 7B decode
- * step does. Sections (arguments, default all): {@code cores bandwidth hot decode crossover prefill}. Run it with
- * {@code scripts/bench.sh kernels [SECTION...]}.
+ * step does. Sections (arguments, default all): {@code cores bandwidth hot decode batch crossover prefill}. Run it
+ * with {@code scripts/bench.sh kernels [SECTION...]}; {@code -Dkernels=F16,Q8_0-copy,...} picks the weight variants of
+ * {@code hot}, {@code decode} and {@code batch}, {@code -Dns=1,2,4,8} the input row counts of {@code batch}.
  */
 public final class KernelBenchmark {
     static final long COLD_BYTES = 2L << 30;
@@ -45,7 +46,8 @@ public final class KernelBenchmark {
     }
 
     public static void main(String[] args) {
-        List<String> sections = args.length == 0 ? List.of("cores", "bandwidth", "hot", "decode", "crossover", "prefill")
+        List<String> sections = args.length == 0 ? List.of("cores", "bandwidth", "hot", "decode", "batch", "crossover",
+                "prefill")
                 : Arrays.asList(args);
         Nd4jRuntime.configure();
         System.out.printf(Locale.ROOT, "java %s, kernels %s, %d cores, kernel threads up to %d%n",
@@ -63,6 +65,9 @@ public final class KernelBenchmark {
         }
         if (sections.contains("decode")) {
             b.decode();
+        }
+        if (sections.contains("batch")) {
+            b.batch();
         }
         if (sections.contains("crossover")) {
             b.crossover();
@@ -236,6 +241,49 @@ public final class KernelBenchmark {
                 }
             }
             sets.clear();
+        }
+    }
+
+    // ---------------------------------------------------------------- batched decoding
+
+    /**
+     * The kernel route for n input rows at once (several sequences decoding together), 11008x4096, cold: time per
+     * call, input rows per second and both against n = 1. All n of one weight variant and thread count are
+     * interleaved, so load from other processes hits them alike.
+     */
+    private void batch() {
+        String only = System.getProperty("kernels");
+        String[] labels = only == null ? new String[] {"F16", "Q8_0"} : only.split(",");
+        int[] ns = Arrays.stream(System.getProperty("ns", "1,2,4,8").split(",")).mapToInt(Integer::parseInt).toArray();
+        System.out.println("\n== batched decoding: y [n, 11008] = x [n, 4096] W^T, cold, n input rows per call;"
+                + " best = min over interleaved bursts, med = median; rows/s and the ratios from the median");
+        System.out.printf(Locale.ROOT, "  format       thr    n   best ms    med ms     rows/s   time / time(n=%d)"
+                + "  rows/s / rows/s(n=%d)%n", ns[0], ns[0]);
+        RowKernels copying = new VectorRowKernels(false);
+        for (String label : labels) {
+            List<CompactMatrix> set = coldSet(label.startsWith("F16") ? "F16" : label.endsWith("heap") ? "Q8_0-heap"
+                    : "Q8_0", 11008, 4096);
+            for (int threads : new int[] {1, 2}) {
+                try (KernelPool pool = new KernelPool(threads)) {
+                    MatMul mm = MatMul.defaults().withPool(pool);
+                    MatMul run = label.endsWith("copy") ? mm.withKernels(copying) : mm;
+                    List<Runnable> calls = new ArrayList<>();
+                    for (int n : ns) {
+                        float[] x = randomFloats(n * 4096);
+                        float[] y = new float[n * 11008];
+                        int[] next = {0};
+                        calls.add(() -> run.matvec(set.get(next[0]++ % set.size()), x, n, y));
+                    }
+                    Stats[] stats = interleaved(calls);
+                    for (int v = 0; v < ns.length; v++) {
+                        double perSecond = ns[v] / stats[v].median;
+                        System.out.printf(Locale.ROOT, "  %-12s %d  %4d  %8.2f  %8.2f  %9.0f  %10.2f  %14.2f%n", label,
+                                threads, ns[v], stats[v].best * 1e3, stats[v].median * 1e3, perSecond,
+                                stats[v].median / stats[0].median, perSecond / (ns[0] / stats[0].median));
+                    }
+                }
+            }
+            set.clear();
         }
     }
 
