@@ -23,8 +23,6 @@ import io.ferret4j.core.weights.TensorSource;
 import io.ferret4j.core.weights.Weights;
 import io.ferret4j.llm.LlamaDecoder;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -43,11 +41,12 @@ final class DecodeBatcherTest {
         assertTogetherAsAlone(DECODER);
     }
 
-    @ParameterizedTest
-    @EnumSource(value = WeightFormat.class, names = {"F16", "Q8_0"})
-    void withCompactWeightsTooEachGetsExactlyWhatItGetsAlone(WeightFormat format) throws Exception {
+    /** Q8_0 needs widths that are multiples of 32, which this model's MLP is not: see the end-to-end tests. */
+    @Test
+    void withF16WeightsTooEachGetsExactlyWhatItGetsAlone() throws Exception {
         try (TensorSource source = Checkpoints.open(Goldens.path("llm/model"))) {
-            ExecutionPlan.Part part = new ExecutionPlan.Part(format, Conversion.AT_LOAD, Precision.FP32, Engine.JAVA);
+            ExecutionPlan.Part part = new ExecutionPlan.Part(WeightFormat.F16, Conversion.AT_LOAD, Precision.FP32,
+                    Engine.JAVA);
             assertTogetherAsAlone(LlamaDecoder.load(Weights.of(source), DECODER.config(), part));
         }
     }
