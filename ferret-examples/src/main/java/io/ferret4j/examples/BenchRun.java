@@ -10,9 +10,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.ImageFactory;
+
 import io.ferret4j.core.backend.CudaCapability;
 import io.ferret4j.core.region.Region;
 import io.ferret4j.encoder.ImageFiles;
@@ -29,13 +35,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * the refer prompt about the photo (this pages the weights in), then about its mirror image (a new image: its
  * figures are the encode, prefill and decode speeds, and {@code first_token_s}), then about another region of the
  * mirror image ({@code followup_first_token_s}: the image and the prompt rows before the region come from the
- * caches), and writes its timings as one JSON object to a file. {@code prompt_rows} counts the rows the prefill
- * computed, without the rows it found in the prefix cache.
+ * caches), then 1, 2, 4 and 8 questions at once about other regions of it ({@code decode_tokens_per_s_at_concurrency}:
+ * the tokens decoded after each answer's first, summed, per second from the first answer's first token to the last
+ * answer's end), and writes its timings as one JSON object to a file. {@code prompt_rows} counts the rows the
+ * prefill computed, without the rows it found in the prefix cache.
  */
 final class BenchRun {
     static final String QUESTION = "Is the object <region> of the image a sink or a mirror?";
     static final Region REGION = new Region.Box(331, 59, 597, 321);
     static final Region FOLLOWUP_REGION = new Region.Box(20, 40, 300, 420);
+    static final int[] CONCURRENCY = {1, 2, 4, 8};
 
     /**
      * What the measuring JVM is asked to do.
@@ -128,6 +137,15 @@ final class BenchRun {
             r.put("followup_prefill_ms", followup.prefillNanos() / 1e6);
             r.put("followup_reused_rows", ferret.stats().prefixReusedRows() - reused);
             r.put("followup_prompt_rows", followup.promptRows());
+            Map<String, Double> throughput = new LinkedHashMap<>();
+            for (int answers : CONCURRENCY) {
+                throughput.put(Integer.toString(answers), decodeThroughput(ferret, mirrored, answers));
+                if (answers == 4) {
+                    r.put("peak_rss_bytes_through_concurrency_4", peakRss());
+                }
+            }
+            r.put("decode_tokens_per_s_at_concurrency", throughput);
+            r.put("decode_step_sizes", ferret.stats().decodeStepSizes());
             r.put("peak_rss_bytes", peakRss());
         }
         return r;
@@ -142,6 +160,45 @@ final class BenchRun {
         Conversation c = ferret.conversation(image);
         FerretAnswer a = c.ask(QUESTION, List.of(region));
         return a.timings();
+    }
+
+    /**
+     * {@code answers} questions at once about other regions of {@code image}: the tokens decoded after each one's
+     * first, summed, per second of the span from the earliest first token to the latest last token.
+     */
+    private static double decodeThroughput(Ferret ferret, Image image, int answers) {
+        ExecutorService pool = Executors.newFixedThreadPool(answers);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<long[]>> spans = new ArrayList<>();
+            for (int i = 0; i < answers; i++) {
+                Region region = new Region.Box(20 + 30 * i, 40, 300 + 30 * i, 420);
+                spans.add(pool.submit(() -> {
+                    go.await();
+                    Timings t = ask(ferret, image, region);
+                    long end = System.nanoTime();
+                    return new long[] {end - t.decodeNanos(), end, t.generatedTokens() - 1};
+                }));
+            }
+            go.countDown();
+            long first = Long.MAX_VALUE;
+            long last = Long.MIN_VALUE;
+            long tokens = 0;
+            for (Future<long[]> f : spans) {
+                long[] span = f.get();
+                first = Math.min(first, span[0]);
+                last = Math.max(last, span[1]);
+                tokens += span[2];
+            }
+            return tokens / ((last - first) / 1e9);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while measuring concurrent answers", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a concurrent answer failed", e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** From the call to the first token: the image (encoded or found), the regions and the prefill. */

@@ -18,7 +18,8 @@ import picocli.CommandLine.TypeConversionException;
  * Options choosing how a model holds and multiplies its weights and keeps its key/value cache, which engine computes
  * it, and how much its caches keep: {@code --weights}, {@code --vision-weights}, {@code --vision-precision},
  * {@code --llm-precision}, {@code --kv-cache}, {@code --engine} and the cache bounds {@code --image-cache-mib},
- * {@code --prefix-cache-mib} (a picocli mixin; the defaults are {@link FerretOptions#defaults()}'s).
+ * {@code --prefix-cache-mib}, and how concurrent answers share the model: {@code --decode-batch},
+ * {@code --prefill-chunk-rows} (a picocli mixin; the defaults are {@link FerretOptions#defaults()}'s).
  */
 final class FormatOptions {
     @Option(names = "--weights", paramLabel = "FORMAT", defaultValue = "f16",
@@ -60,6 +61,17 @@ final class FormatOptions {
                     + "prefills only its own rows; 0 = off (default: ${DEFAULT-VALUE})")
     private long prefixCacheMib;
 
+    @Option(names = "--decode-batch", paramLabel = "N", defaultValue = "" + FerretOptions.DEFAULT_DECODE_BATCH,
+            description = "decode up to N concurrent answers together, one pass over the weights per step for all; "
+                    + "0 = each answer alone (default: ${DEFAULT-VALUE})")
+    private int decodeBatch;
+
+    @Option(names = "--prefill-chunk-rows", paramLabel = "ROWS",
+            defaultValue = "" + FerretOptions.DEFAULT_PREFILL_CHUNK_ROWS,
+            description = "with --decode-batch, prompt rows run between two decoding steps of the running answers "
+                    + "(default: ${DEFAULT-VALUE})")
+    private int prefillChunkRows;
+
     /** Parses {@code args}, which may hold only these options (as {@link #toArgs()} writes them). */
     static FormatOptions parse(List<String> args) {
         FormatOptions options = new FormatOptions();
@@ -77,7 +89,8 @@ final class FormatOptions {
         FerretOptions formats = options.withWeightFormat(weights).withVisionWeightFormat(visionWeights)
                 .withVisionPrecision(visionPrecision).withLlmPrecision(llmPrecision).withKvCacheFormat(kvCache)
                 .withImageCacheBytes(mib(imageCacheMib, "--image-cache-mib"))
-                .withPrefixCacheBytes(mib(prefixCacheMib, "--prefix-cache-mib"));
+                .withPrefixCacheBytes(mib(prefixCacheMib, "--prefix-cache-mib"))
+                .withDecodeBatch(decodeBatch).withPrefillChunkRows(prefillChunkRows);
         return engine == null ? formats : formats.withEngine(engine);
     }
 
@@ -90,6 +103,8 @@ final class FormatOptions {
         args.addAll(List.of("--kv-cache", kvCache.toString()));
         args.addAll(List.of("--image-cache-mib", Long.toString(imageCacheMib)));
         args.addAll(List.of("--prefix-cache-mib", Long.toString(prefixCacheMib)));
+        args.addAll(List.of("--decode-batch", Integer.toString(decodeBatch)));
+        args.addAll(List.of("--prefill-chunk-rows", Integer.toString(prefillChunkRows)));
         if (engine != null) {
             args.addAll(List.of("--engine", engine.toString()));
         }
