@@ -38,7 +38,8 @@ import picocli.CommandLine.TypeConversionException;
  * real refer prompt (576 image rows + the text), decode, and peak RSS. The format options mean what they mean to
  * {@code ferret ask} ({@link FormatOptions}), except that {@code --weights} defaults to q8_0. Each speed is also given
  * as a fraction of its limit: decode as (weight bytes per token ÷ bandwidth) ÷ time per token, prefill and encode as
- * (FLOPs ÷ sgemm rate) ÷ time.
+ * (FLOPs ÷ sgemm rate) ÷ time. The checkpoint is deleted with the run unless {@code --keep DIR} keeps it for later
+ * runs ({@code --checkpoint DIR}) and other engines ({@link BenchCheckpoint}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, defaultValueProvider = BenchCommand.Defaults.class,
         description = "Speed and memory of a 7B or 13B Ferret on this machine, on random weights of the real shapes.")
