@@ -12,8 +12,10 @@
 #      same weights;
 #   3. runs, interleaved, `ferret bench --checkpoint` and `llama-bench` (prefill -p over the rows ferret's prefill
 #      computed, decode -n) at each thread count, --rounds times;
-#   4. prints both engines' figures side by side with their ratios, and the CPU model and flags.
-# Needs cmake, a C++ compiler, and python3 with numpy and sentencepiece (Debian: python3-numpy python3-sentencepiece).
+#   4. prints both engines' figures side by side with their ratios, the CPU model and flags, and the range of the
+#      1-minute load average before the runs (other work on the machine slows both, two threads the most).
+# Needs cmake, a C++ compiler, and python3 with numpy and sentencepiece (Debian: python3-numpy python3-sentencepiece;
+# PYTHON=/path/to/python3 picks the interpreter).
 # A llama.cpp source tree: `git clone https://github.com/ggerganov/llama.cpp && git -C llama.cpp checkout COMMIT`.
 set -euo pipefail
 
@@ -68,11 +70,13 @@ done
 for c in "${checkpoints[@]}"; do
   [ -f "$c/ferret-bench.json" ] || die "$c holds no ferret-bench.json: write it with ferret bench --keep $c"
 done
-for tool in cmake python3; do
-  command -v "$tool" > /dev/null || die "$tool is missing"
+command -v cmake > /dev/null || die "cmake is missing"
+# PYTHON picks the interpreter; else the first python3 with numpy and sentencepiece (Debian's if another comes first).
+for python in ${PYTHON:-python3 /usr/bin/python3} ""; do
+  [ -n "$python" ] && "$python" -c 'import numpy, sentencepiece' 2> /dev/null && break
 done
-python3 -c 'import numpy, sentencepiece' 2> /dev/null \
-  || die "python3 needs numpy and sentencepiece (Debian: apt-get install python3-numpy python3-sentencepiece)"
+[ -n "$python" ] || die "no python3 with numpy and sentencepiece (Debian: apt-get install python3-numpy \
+python3-sentencepiece; PYTHON=... picks another interpreter)"
 llama_src="$(cd "$llama_src" && pwd)"
 build="${build:-$llama_src/build-cpu}"
 if [ -z "$out" ]; then
@@ -98,14 +102,14 @@ llama_commit="$(git -C "$llama_src" rev-parse HEAD 2> /dev/null || echo "unknown
 for c in "${checkpoints[@]}"; do
   if [ ! -f "$c/llama.gguf" ] || [ "$c/ferret-bench.json" -nt "$c/llama.gguf" ]; then
     echo "converting $c to GGUF ..." >&2
-    PYTHONPATH="$llama_src/gguf-py${PYTHONPATH:+:$PYTHONPATH}" python3 "$here/ferret_to_gguf.py" "$c/model" \
+    PYTHONPATH="$llama_src/gguf-py${PYTHONPATH:+:$PYTHONPATH}" "$python" "$here/ferret_to_gguf.py" "$c/model" \
       "$c/llama.gguf.partial" >&2
     mv "$c/llama.gguf.partial" "$c/llama.gguf"
   fi
 done
 
 manifest() {  # manifest FOLDER FIELD
-  python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["checkpoint"][sys.argv[2]])' \
+  "$python" -c 'import json, sys; print(json.load(open(sys.argv[1]))["checkpoint"][sys.argv[2]])' \
     "$1/ferret-bench.json" "$2"
 }
 
@@ -116,13 +120,15 @@ for round in $(seq 1 "$rounds"); do
       c="${checkpoints[$i]}"
       name="c$i-t$t-r$round"
       echo "round $round, $t thread(s), $c: ferret4j ..." >&2
+      cut -d' ' -f1 /proc/loadavg >> "$out/loadavg.txt"          # other work on the machine moves both engines
       JAVA_TOOL_OPTIONS="-Dferret4j.kernel.threads=$t" "$root/ferret" bench --checkpoint "$c" \
         --model "$(manifest "$c" model)" --layers "$(manifest "$c" layers)" --weights "$(manifest "$c" weights)" \
         --threads "$t" --new-tokens "$new_tokens" --json 2> "$out/ferret-$name.log" > "$out/ferret-$name.json" \
         || { tail -20 "$out/ferret-$name.log" >&2; exit 1; }
-      rows="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["prompt_rows"])' \
+      rows="$("$python" -c 'import json, sys; print(json.load(open(sys.argv[1]))["prompt_rows"])' \
         "$out/ferret-$name.json")"
       echo "round $round, $t thread(s), $c: llama.cpp (-p $rows -n $new_tokens) ..." >&2
+      cut -d' ' -f1 /proc/loadavg >> "$out/loadavg.txt"
       "$llama_bench" -m "$c/llama.gguf" -t "$t" -p "$rows" -n "$new_tokens" -r "$repetitions" -o json \
         2> "$out/llama-$name.log" > "$out/llama-$name.json" || { tail -20 "$out/llama-$name.log" >&2; exit 1; }
     done
@@ -130,4 +136,4 @@ for round in $(seq 1 "$rounds"); do
 done
 
 # 4. Side by side.
-python3 "$here/llama_cpp_compare_report.py" --out "$out" --llama-commit "$llama_commit" "${checkpoints[@]}"
+"$python" "$here/llama_cpp_compare_report.py" --out "$out" --llama-commit "$llama_commit" "${checkpoints[@]}"

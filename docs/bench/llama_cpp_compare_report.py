@@ -57,6 +57,9 @@ def main():
     print(f"cpu        {m['cpu']}, {m['cpus']} CPUs; {flags}")
     print(f"java       {m['java']}")
     print(f"llama.cpp  {a.llama_commit}")
+    loads = [float(x) for x in (a.out / "loadavg.txt").read_text().split()] if (a.out / "loadavg.txt").exists() else []
+    if loads:
+        print(f"load       1-minute load average before the runs {min(loads):.1f}-{max(loads):.1f}")
     rounds = max(len(v.get("ferret decode", [])) for v in cells.values())
     print(f"medians of {rounds} interleaved rounds (lowest-highest); ratio = ferret4j / llama.cpp")
     print()
