@@ -19,11 +19,10 @@ import io.ferret4j.core.kernels.MemoryBandwidth;
 import io.ferret4j.core.kernels.RowKernels;
 import io.ferret4j.core.machine.MachineReport;
 import io.ferret4j.core.plan.WeightFormat;
-import io.ferret4j.core.weights.DType;
 import io.ferret4j.llm.FerretOptions;
-import io.ferret4j.llm.convert.QuantizeQ8;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,7 +38,8 @@ import picocli.CommandLine.TypeConversionException;
  * real refer prompt (576 image rows + the text), decode, and peak RSS. The format options mean what they mean to
  * {@code ferret ask} ({@link FormatOptions}), except that {@code --weights} defaults to q8_0. Each speed is also given
  * as a fraction of its limit: decode as (weight bytes per token ÷ bandwidth) ÷ time per token, prefill and encode as
- * (FLOPs ÷ sgemm rate) ÷ time.
+ * (FLOPs ÷ sgemm rate) ÷ time. The checkpoint is deleted with the run unless {@code --keep DIR} keeps it for later
+ * runs ({@code --checkpoint DIR}) and other engines ({@link BenchCheckpoint}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, defaultValueProvider = BenchCommand.Defaults.class,
         description = "Speed and memory of a 7B or 13B Ferret on this machine, on random weights of the real shapes.")
@@ -62,8 +62,12 @@ final class BenchCommand implements Callable<Integer> {
     private int newTokens;
 
     @Option(names = "--work", paramLabel = "DIR", defaultValue = "${sys:java.io.tmpdir}",
-            description = "where to write the checkpoint (about 15 GB for 7B, 28 GB for 13B; default: ${DEFAULT-VALUE})")
+            description = "where to write the run's temporary files, and the checkpoint unless --keep or --checkpoint "
+                    + "gives one (about 15 GB for 7B, 28 GB for 13B; default: ${DEFAULT-VALUE})")
     private Path work;
+
+    @ArgGroup(exclusive = true)
+    private Kept kept;
 
     @Option(names = "--json", description = "print one JSON object")
     private boolean json;
@@ -77,6 +81,18 @@ final class BenchCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
+    /** A checkpoint folder that outlives the run: written by one run, reused by the next. */
+    static final class Kept {
+        @Option(names = "--keep", paramLabel = "DIR", required = true,
+                description = "write the checkpoint into DIR and keep it, or reuse it if DIR already holds it")
+        private Path keep;
+
+        @Option(names = "--checkpoint", paramLabel = "DIR", required = true,
+                description = "reuse the checkpoint an earlier --keep DIR run wrote, refusing one of other shapes "
+                        + "or weights")
+        private Path checkpoint;
+    }
+
     @Override
     public Integer call() {
         PrintStream out = cli.out();
@@ -89,17 +105,29 @@ final class BenchCommand implements Callable<Integer> {
                     + KernelPool.THREADS_PROPERTY + "=" + threadCount + " (the kernel pool has "
                     + KernelPool.shared().threads() + ")");
         }
-        CudaCapability.checkVisibleGpus();                             // before ND4J loads its backend
-        Nd4j.factory().blas().setMaxThreads(threadCount);
+        BenchCheckpoint.Wanted wanted = new BenchCheckpoint.Wanted(ModelSize.nameOf(model), shapes,
+                options.weightFormat());
         Path dir = tempDir(work);
         try {
-            Map<String, Object> r = measure(shapes, options, formats.toArgs(), threadCount, newTokens, dir,
+            BenchCheckpoint checkpoint = checkpoint(wanted, dir);
+            CudaCapability.checkVisibleGpus();                         // before ND4J loads its backend
+            Nd4j.factory().blas().setMaxThreads(threadCount);
+            Map<String, Object> r = measure(shapes, options, formats.toArgs(), threadCount, newTokens, checkpoint, dir,
                     json ? s -> { } : out::println);
             out.println(json ? AnswerOutput.JSON.valueToTree(r).toString() : table(r));
         } finally {
             BundledFiles.deleteTree(dir);
         }
         return 0;
+    }
+
+    /** The folder of {@code --keep} or {@code --checkpoint}, checked before anything is measured, else one in the run's. */
+    private BenchCheckpoint checkpoint(BenchCheckpoint.Wanted wanted, Path runDir) {
+        if (kept == null) {
+            return BenchCheckpoint.temporary(runDir.resolve("checkpoint"), wanted);
+        }
+        return kept.keep != null ? BenchCheckpoint.kept(kept.keep, wanted)
+                : BenchCheckpoint.existing(kept.checkpoint, wanted);
     }
 
     /** {@code 7b}, {@code 13b} or {@code tiny}: the shapes of Ferret-7B or -13B, or the demo's, to try the command. */
@@ -121,6 +149,12 @@ final class BenchCommand implements Callable<Integer> {
             return s;
         }
 
+        /** The name {@code shapes} goes by, as {@link #convert} takes it. */
+        static String nameOf(RandomCheckpoint.Shapes shapes) {
+            return SIZES.entrySet().stream().filter(e -> e.getValue().equals(shapes)).map(Map.Entry::getKey)
+                    .findFirst().orElseThrow(() -> new IllegalArgumentException("no model size has shapes " + shapes));
+        }
+
         @Override
         public Iterator<String> iterator() {
             return SIZES.keySet().iterator();
@@ -139,7 +173,8 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static Map<String, Object> measure(RandomCheckpoint.Shapes s, FerretOptions options, List<String> modelFlags,
-                                               int threads, int newTokens, Path dir, Consumer<String> log) {
+                                               int threads, int newTokens, BenchCheckpoint checkpoint, Path dir,
+                                               Consumer<String> log) {
         WeightFormat format = options.weightFormat();
         Map<String, Object> r = new LinkedHashMap<>();
         MachineReport machine = MachineReport.read();
@@ -149,15 +184,7 @@ final class BenchCommand implements Callable<Integer> {
         double sgemm = MachineLimits.sgemmGflops();
         r.put("memory_bandwidth_gbs", bandwidth);
         r.put("sgemm_gflops", sgemm);
-        log.accept("writing a random " + s + " checkpoint (" + format + ") to " + dir + " ...");
-        Path model = dir.resolve("model");
-        RandomCheckpoint.write(model, s, format == WeightFormat.F32 ? DType.F32 : DType.F16, 1);
-        if (format == WeightFormat.Q8_0) {
-            Path q8 = dir.resolve("model-q8_0");
-            QuantizeQ8.run(model, q8, false, p -> { });
-            BundledFiles.deleteTree(model);
-            model = q8;
-        }
+        Path model = checkpoint.model(log);
         Path photo = dir.resolve(BundledFiles.PHOTO);
         BundledFiles.copy(BundledFiles.PHOTO, photo);
         log.accept("loading and answering twice in a fresh JVM (the first answer pages the weights in) ...");

@@ -176,6 +176,19 @@ final class FerretCliTest {
     }
 
     @Test
+    void benchTakesEitherAFolderToKeepOrOneToReuseAndChecksItFirst() {
+        assertThat(run("", "bench", "--model", "tiny", "--keep", "a", "--checkpoint", "b")).isEqualTo(2);
+        assertThat(err()).startsWith("ferret: --keep=DIR, --checkpoint=DIR are mutually exclusive");
+        err.reset();
+
+        assertThat(run("", "bench", "--model", "tiny", "--weights", "f16", "--checkpoint", dir.toString())).isEqualTo(1);
+
+        assertThat(err()).isEqualTo("ferret: " + dir + " holds no ferret-bench.json: it is not a folder written by "
+                + "ferret bench --keep, or that run did not finish\n");
+        assertThat(out()).as("refused before measuring").isEmpty();
+    }
+
+    @Test
     void aMissingImageIsOneClearLine() {
         assertThat(run("", "ground", "--model", dir.toString(), "--image", dir.resolve("none.jpg").toString(),
                 "--text", "a cat")).isEqualTo(1);
