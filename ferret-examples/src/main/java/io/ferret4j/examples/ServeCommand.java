@@ -63,7 +63,7 @@ public final class ServeCommand implements Callable<Integer> {
             description = "require 'Authorization: Bearer KEY' on /v1 (default: the FERRET_API_KEY variable, if set)")
     String apiKey;
 
-    @Option(names = "--max-concurrent", paramLabel = "N", description = "answers generated at once (default: 1)")
+    @Option(names = "--max-concurrent", paramLabel = "N", description = "answers generated at once, decoded together (default: 4)")
     Integer maxConcurrent;
 
     @Option(names = "--max-queue", paramLabel = "N", description = "requests waiting; past it 503 (default: 16)")

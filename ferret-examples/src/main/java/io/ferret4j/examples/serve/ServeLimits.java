@@ -31,7 +31,7 @@ public record ServeLimits(int maxConcurrent, int maxQueue, Duration timeout, lon
 
     /** The defaults of {@code ferret serve}: one answer at a time, 16 waiting, 5 minutes, 20 MB, 40 MP, 32 regions. */
     public static ServeLimits defaults() {
-        return new ServeLimits(1, 16, Duration.ofMinutes(5), 20L << 20, 40_000_000L, 32);
+        return new ServeLimits(4, 16, Duration.ofMinutes(5), 20L << 20, 40_000_000L, 32);
     }
 
     /** These limits with {@code n} concurrent generations and {@code queue} waiting places. */
