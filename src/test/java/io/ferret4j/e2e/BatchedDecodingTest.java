@@ -5,16 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Function;
 
 import ai.djl.modality.cv.Image;
 import io.ferret4j.core.plan.KvCacheFormat;
 import io.ferret4j.core.plan.WeightFormat;
 import io.ferret4j.core.region.Region;
+import io.ferret4j.core.testing.AtOnce;
 import io.ferret4j.core.testing.Goldens;
 import io.ferret4j.core.weights.DType;
 import io.ferret4j.examples.RandomCheckpoint;
@@ -63,7 +60,7 @@ final class BatchedDecodingTest {
             }
             assertThat(ferret.stats().decodeStepSizes()).as("one by one").containsOnlyKeys(1);
 
-            List<FerretAnswer> together = atOnce(ferret, questions);
+            List<FerretAnswer> together = AtOnce.run(questions.size(), i -> questions.get(i).apply(ferret));
 
             for (int i = 0; i < questions.size(); i++) {
                 assertThat(together.get(i).outputIds()).as("question %d", i).containsExactly(alone.get(i));
@@ -89,29 +86,5 @@ final class BatchedDecodingTest {
                     AskOptions.defaults().withGeneration(sampled)));
         }
         return questions;
-    }
-
-    /** Asks every question on its own thread, all released at once, and returns the answers in order. */
-    private static List<FerretAnswer> atOnce(Ferret ferret, List<Function<Ferret, FerretAnswer>> questions)
-            throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(questions.size());
-        try {
-            CountDownLatch go = new CountDownLatch(1);
-            List<Future<FerretAnswer>> futures = new ArrayList<>();
-            for (Function<Ferret, FerretAnswer> q : questions) {
-                futures.add(pool.submit(() -> {
-                    go.await();
-                    return q.apply(ferret);
-                }));
-            }
-            go.countDown();
-            List<FerretAnswer> answers = new ArrayList<>();
-            for (Future<FerretAnswer> f : futures) {
-                answers.add(f.get());
-            }
-            return answers;
-        } finally {
-            pool.shutdownNow();
-        }
     }
 }

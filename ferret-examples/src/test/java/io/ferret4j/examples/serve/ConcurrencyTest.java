@@ -12,13 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ferret4j.core.config.ConfigJson;
+import io.ferret4j.core.testing.AtOnce;
 import org.junit.jupiter.api.Test;
 
 /** One model serving many clients: same answers as one by one, a bounded queue, and generations that stop. */
@@ -30,7 +27,7 @@ final class ConcurrencyTest {
         try (GoldenServer server = GoldenServer.start(ServeLimits.defaults().withConcurrency(2, 40), Optional.empty())) {
             Map<String, String> oneByOne = Map.of("ground", content(server.post(GoldenServer.goldenRequest("ground", false))),
                     "refer", content(server.post(GoldenServer.goldenRequest("refer", true))));
-            List<List<String>> answers = atOnce(8, client -> {
+            List<List<String>> answers = AtOnce.run(8, client -> {
                 List<String> mine = new ArrayList<>();
                 for (int j = 0; j < 5; j++) {
                     String name = CASES[(client + j) % 2];
@@ -55,7 +52,7 @@ final class ConcurrencyTest {
     @Test
     void pastTheQueueTheSurplusGets503WithRetryAfterAndNothingElseFails() throws Exception {
         try (GoldenServer server = GoldenServer.start(ServeLimits.defaults().withConcurrency(1, 1), Optional.empty())) {
-            List<HttpResponse<String>> responses = atOnce(8, client -> server.post(GoldenServer.goldenRequest("ground", false)));
+            List<HttpResponse<String>> responses = AtOnce.run(8, client -> server.post(GoldenServer.goldenRequest("ground", false)));
 
             List<HttpResponse<String>> ok = responses.stream().filter(r -> r.statusCode() == 200).toList();
             List<HttpResponse<String>> busy = responses.stream().filter(r -> r.statusCode() == 503).toList();
@@ -162,32 +159,4 @@ final class ConcurrencyTest {
         return ConfigJson.mapper().readTree(r.body()).get("choices").get(0).get("message").get("content").asText();
     }
 
-    /** Runs {@code clients} tasks released at the same moment and returns their results in client order. */
-    private static <T> List<T> atOnce(int clients, Client<T> task) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
-        try {
-            CountDownLatch go = new CountDownLatch(1);
-            List<Future<T>> futures = new ArrayList<>();
-            for (int i = 0; i < clients; i++) {
-                int client = i;
-                futures.add(pool.submit(() -> {
-                    go.await();
-                    return task.run(client);
-                }));
-            }
-            go.countDown();
-            List<T> out = new ArrayList<>();
-            for (Future<T> f : futures) {
-                out.add(f.get());
-            }
-            return out;
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
-    @FunctionalInterface
-    private interface Client<T> {
-        T run(int client) throws Exception;
-    }
 }

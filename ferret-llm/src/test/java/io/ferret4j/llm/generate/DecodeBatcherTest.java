@@ -17,6 +17,7 @@ import io.ferret4j.core.plan.ExecutionPlan;
 import io.ferret4j.core.plan.KvCacheFormat;
 import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.plan.WeightFormat;
+import io.ferret4j.core.testing.AtOnce;
 import io.ferret4j.core.testing.Goldens;
 import io.ferret4j.core.weights.Checkpoints;
 import io.ferret4j.core.weights.TensorSource;
@@ -67,7 +68,7 @@ final class DecodeBatcherTest {
         }
         assertThat(batcher.stepSizes()).as("one by one, every step holds one sequence").containsOnlyKeys(1);
 
-        List<GenerationResult> together = atOnce(8, i -> batched.generate(prompts.get(i), configs.get(i),
+        List<GenerationResult> together = AtOnce.run(8, i -> batched.generate(prompts.get(i), configs.get(i),
                 TokenListener.NONE));
 
         for (int i = 0; i < 8; i++) {
@@ -157,33 +158,5 @@ final class DecodeBatcherTest {
             ids[i] = 3 + random.nextInt(VOCAB - 3);
         }
         return ids;
-    }
-
-    private interface Task<T> {
-        T run(int i) throws Exception;
-    }
-
-    /** Runs {@code n} tasks released at the same moment and returns their results in order. */
-    private static <T> List<T> atOnce(int n, Task<T> task) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(n);
-        try {
-            CountDownLatch go = new CountDownLatch(1);
-            List<Future<T>> futures = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                int index = i;
-                futures.add(pool.submit(() -> {
-                    go.await();
-                    return task.run(index);
-                }));
-            }
-            go.countDown();
-            List<T> results = new ArrayList<>();
-            for (Future<T> f : futures) {
-                results.add(f.get());
-            }
-            return results;
-        } finally {
-            pool.shutdownNow();
-        }
     }
 }
