@@ -177,8 +177,9 @@ final class VectorRowKernels implements RowKernels {
      * {@code y[i * rows + r] = 2^56 · dotQ8(row r, x_i · 2^56)} for each input row {@code i}, with the rows' raw
      * scale bits fetched for SCALE_GROUP rows at a time (one copy instead of one per row); each quant row is loaded
      * (or copied) once and serves the input rows {@value #GROUP} at a time ({@link #group}). The kernels leave their
-     * lane sums in {@code lanes}, added up only after the SCALE_GROUP rows: adding each row's lanes right after its
-     * kernel (a chain of L dependent adds) measured about 10% slower for one input row.
+     * lane sums in {@code lanes}, added up only after the SCALE_GROUP rows so that the rows' chains of L dependent
+     * adds overlap; added right after each kernel they looked slower for one input row (docs/performance.md,
+     * "Several input rows per pass").
      */
     private void multiplyQ8(Q8_0 w, float[] xs, int n, float[] y, int r0, int r1) {
         int cols = w.cols();
