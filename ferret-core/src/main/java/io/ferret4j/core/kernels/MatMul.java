@@ -21,7 +21,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * the compact weight once with output rows split over the {@link KernelPool}. From {@code gemmMinRows} rows on
  * (prefill), tiles of weight rows are widened into a reused fp32 scratch of at most {@code tileBytes} and
  * multiplied by ND4J's sgemm, which runs at BLAS speed. Both routes compute each output from the same weight
- * values; they differ only in fp32 summation order.
+ * values; they differ only in fp32 summation order. On the kernel route each input row gets exactly the bits it
+ * would get alone ({@link RowKernels#multiply}), so rows decoded together do not perturb each other.
  *
  * <p>With {@link Precision#BF16}, where {@link DnnlSupport#available()}, the batched route rounds {@code x} to bf16
  * once, rounds tiles of weight rows to bf16 in the kernels ({@link RowKernels#decodeRowBf16}; plain rows measured

@@ -176,16 +176,19 @@ final class VectorRowKernels implements RowKernels {
     /**
      * {@code y[i * rows + r] = 2^56 · dotQ8(row r, x_i · 2^56)} for each input row {@code i}, with the rows' raw
      * scale bits fetched for SCALE_GROUP rows at a time (one copy instead of one per row); each quant row is loaded
-     * (or copied) once and serves the input rows {@value #GROUP} at a time ({@link #group}).
+     * (or copied) once and serves the input rows {@value #GROUP} at a time ({@link #group}). The kernels leave their
+     * lane sums in {@code lanes}, added up only after the SCALE_GROUP rows so that the rows' chains of L dependent
+     * adds overlap; added right after each kernel they looked slower for one input row (docs/performance.md,
+     * "Several input rows per pass").
      */
     private void multiplyQ8(Q8_0 w, float[] xs, int n, float[] y, int r0, int r1) {
         int cols = w.cols();
         int blocks = cols / BLOCK;
+        int padded = (n + GROUP - 1) / GROUP * GROUP;
         KernelScratch s = KernelScratch.forCols(cols);
         Object src = direct && !w.quantsOnHeap() ? SegmentLoads.source(w.quantBytes()) : null;
         int[] xo = new int[GROUP];
-        float[] sums = new float[GROUP];
-        float[] lanes = new float[GROUP * L];
+        float[] lanes = new float[SCALE_GROUP * padded * L];           // [row of the group][input row][lane]
         for (int g = r0; g < r1; g += SCALE_GROUP) {
             int count = Math.min(SCALE_GROUP, r1 - g);
             w.copyScales(g, count, s.halves);
@@ -194,15 +197,22 @@ final class VectorRowKernels implements RowKernels {
                 byte[] q = src == null ? w.rowQuants(r, s.quants) : null;
                 int qo = w.rowQuantsOffset(r);
                 for (int i = 0; i < n; i += GROUP) {
-                    if (group(i, n, cols, xo) == 1) {
-                        sums[0] = src != null ? dotQ8(src, (long) r * cols, s.halves, dOff, xs, xo[0], cols, lanes)
-                                : dotQ8(q, qo, s.halves, dOff, xs, xo[0], cols, lanes);
+                    int lo = ((r - g) * padded + i) * L;
+                    boolean lone = group(i, n, cols, xo) == 1;
+                    if (lone && src != null) {
+                        dotQ8(src, (long) r * cols, s.halves, dOff, xs, xo[0], cols, lanes, lo);
+                    } else if (lone) {
+                        dotQ8(q, qo, s.halves, dOff, xs, xo[0], cols, lanes, lo);
                     } else if (src != null) {
-                        dotQ8x4(src, (long) r * cols, s.halves, dOff, xs, xo, cols, lanes, sums);
+                        dotQ8x4(src, (long) r * cols, s.halves, dOff, xs, xo, cols, lanes, lo);
                     } else {
-                        dotQ8x4(q, qo, s.halves, dOff, xs, xo, cols, lanes, sums);
+                        dotQ8x4(q, qo, s.halves, dOff, xs, xo, cols, lanes, lo);
                     }
-                    store(sums, i, n, y, w.rows(), r);
+                }
+            }
+            for (int r = g; r < g + count; r++) {
+                for (int i = 0; i < n; i++) {
+                    y[i * w.rows() + r] = sumLanes(lanes, ((r - g) * padded + i) * L) * X_SCALE;
                 }
             }
         }
@@ -418,13 +428,15 @@ final class VectorRowKernels implements RowKernels {
 
     /**
      * {@code 2^-56 Σ_b d_b · (Σ_j q_j xs_j)} from the input row {@code xs[xo, xo + cols) = x · 2^56} and this row's
-     * raw scale bits at {@code d[dOff, dOff + cols / 32)}: each block's products are summed, then scaled once into
-     * one of two accumulators (unrolling four blocks measured no faster on JDK 17 or 25). A scale's bits moved into
-     * float position are {@code d · 2^-112} (see {@link Half}), widened in integer registers as the block is reached
-     * instead of in a separate pass over the scales. Powers of two scale exactly, as in
+     * raw scale bits at {@code d[dOff, dOff + cols / 32)}, left as L lane sums in {@code lanes[lo, lo + L)} for
+     * {@link #sumLanes}: each block's products are summed, then scaled once into one of two accumulators
+     * (unrolling four blocks measured no faster on JDK 17 or 25). A scale's bits moved into float position are
+     * {@code d · 2^-112} (see {@link Half}), widened in integer registers as the block is reached instead of in a
+     * separate pass over the scales. Powers of two scale exactly, as in
      * {@link #dotF16(short[], float[], int, int, float[])}.
      */
-    private static float dotQ8(byte[] q, int qo, short[] d, int dOff, float[] x, int xo, int cols, float[] lanes) {
+    private static void dotQ8(byte[] q, int qo, short[] d, int dOff, float[] x, int xo, int cols, float[] lanes,
+            int lo) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
         int blocks = cols / BLOCK;
@@ -453,15 +465,15 @@ final class VectorRowKernels implements RowKernels {
             }
             a0 = p0.fma(FloatVector.broadcast(F, scaleBits(d[dOff + b])), a0);
         }
-        a0.add(a1).intoArray(lanes, 0);
-        return sumLanes(lanes, 0);
+        a0.add(a1).intoArray(lanes, lo);
     }
 
     /**
-     * {@link #dotQ8(byte[], int, short[], int, float[], int, int, float[])} on quants loaded from the segment
+     * {@link #dotQ8(byte[], int, short[], int, float[], int, int, float[], int)} on quants loaded from the segment
      * {@code src}.
      */
-    private static float dotQ8(Object src, long qo, short[] d, int dOff, float[] x, int xo, int cols, float[] lanes) {
+    private static void dotQ8(Object src, long qo, short[] d, int dOff, float[] x, int xo, int cols, float[] lanes,
+            int lo) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);
         int blocks = cols / BLOCK;
@@ -496,17 +508,16 @@ final class VectorRowKernels implements RowKernels {
         } catch (Throwable t) {
             throw SegmentLoads.rethrow(t);
         }
-        a0.add(a1).intoArray(lanes, 0);
-        return sumLanes(lanes, 0);
+        a0.add(a1).intoArray(lanes, lo);
     }
 
     /**
-     * {@code sums[k] = dotQ8(q, qo, d, dOff, x, xo[k], cols)} for {@code k < 4}, bit for bit: each quant vector is
-     * converted once and fed to four block sums {@code p0k}/{@code p1k} and accumulators {@code a0k}/{@code a1k}
-     * that take exactly the steps of the one-row kernel.
+     * {@code dotQ8(q, qo, d, dOff, x, xo[k], cols, lanes, lo + k * L)} for {@code k < 4}, bit for bit: each quant
+     * vector is converted once and fed to four block sums {@code p0k}/{@code p1k} and accumulators
+     * {@code a0k}/{@code a1k} that take exactly the steps of the one-row kernel.
      */
     private static void dotQ8x4(byte[] q, int qo, short[] d, int dOff, float[] x, int[] xo, int cols, float[] lanes,
-            float[] sums) {
+            int lo) {
         int x0 = xo[0];
         int x1 = xo[1];
         int x2 = xo[2];
@@ -575,21 +586,18 @@ final class VectorRowKernels implements RowKernels {
             a02 = p02.fma(d0, a02);
             a03 = p03.fma(d0, a03);
         }
-        a00.add(a10).intoArray(lanes, 0);
-        a01.add(a11).intoArray(lanes, L);
-        a02.add(a12).intoArray(lanes, 2 * L);
-        a03.add(a13).intoArray(lanes, 3 * L);
-        for (int k = 0; k < GROUP; k++) {
-            sums[k] = sumLanes(lanes, k * L);
-        }
+        a00.add(a10).intoArray(lanes, lo);
+        a01.add(a11).intoArray(lanes, lo + L);
+        a02.add(a12).intoArray(lanes, lo + 2 * L);
+        a03.add(a13).intoArray(lanes, lo + 3 * L);
     }
 
     /**
-     * {@link #dotQ8x4(byte[], int, short[], int, float[], int[], int, float[], float[])} on quants loaded from the
+     * {@link #dotQ8x4(byte[], int, short[], int, float[], int[], int, float[], int)} on quants loaded from the
      * segment {@code src}.
      */
     private static void dotQ8x4(Object src, long qo, short[] d, int dOff, float[] x, int[] xo, int cols,
-            float[] lanes, float[] sums) {
+            float[] lanes, int lo) {
         int x0 = xo[0];
         int x1 = xo[1];
         int x2 = xo[2];
@@ -667,13 +675,10 @@ final class VectorRowKernels implements RowKernels {
         } catch (Throwable t) {
             throw SegmentLoads.rethrow(t);
         }
-        a00.add(a10).intoArray(lanes, 0);
-        a01.add(a11).intoArray(lanes, L);
-        a02.add(a12).intoArray(lanes, 2 * L);
-        a03.add(a13).intoArray(lanes, 3 * L);
-        for (int k = 0; k < GROUP; k++) {
-            sums[k] = sumLanes(lanes, k * L);
-        }
+        a00.add(a10).intoArray(lanes, lo);
+        a01.add(a11).intoArray(lanes, lo + L);
+        a02.add(a12).intoArray(lanes, lo + 2 * L);
+        a03.add(a13).intoArray(lanes, lo + 3 * L);
     }
 
     /**
