@@ -68,6 +68,8 @@ def main():
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
     for (c, t), v in sorted(cells.items()):
+        if not {"ferret decode", "llama decode"} <= v.keys():
+            continue                                   # a run that did not finish
         k = json.loads((Path(a.checkpoints[c]) / "ferret-bench.json").read_text())["checkpoint"]
         name = f"{k['model']} {k['layers']} layers {k['weights']}"
         print(f"| {name} | {t} | {statistics.median(v['rows']):.0f} | {cell(v['llama prefill'])} "
