@@ -23,7 +23,8 @@ import jdk.incubator.vector.VectorSpecies;
  * For one input row (decoding) the widening is fused into the dot product. Vectors are loaded straight from a
  * mapped weight through {@link SegmentLoads} where the JDK has memory segments (19+); otherwise each row is first
  * copied into a per-thread array with a memcpy, and heap weights are read in place. For several input rows each
- * weight row is widened once into a scratch row and reused. Loaded only through {@link KernelSelection}.
+ * weight row is widened once into a scratch row and reused. Q4_0 goes to {@link Q4VectorKernels}. Loaded only through
+ * {@link KernelSelection}.
  *
  * <p>Every vector expression is written out inside the method that loops over it: a small private method returning
  * a vector is inlined only while C2 sees fit (JDK 25 declined once that method had been compiled on its own), and a
@@ -59,7 +60,9 @@ final class VectorRowKernels implements RowKernels {
     @Override
     public void multiply(CompactMatrix w, float[] x, int n, float[] y, int r0, int r1) {
         KernelScratch s = KernelScratch.forCols(w.cols());
-        if (n > 1) {
+        if (w instanceof Q4_0 q) {
+            Q4VectorKernels.multiply(q, x, n, y, r0, r1, s, direct);
+        } else if (n > 1) {
             multiplyRows(w, x, n, y, r0, r1, s);
         } else if (w instanceof F16Matrix f) {
             matvecF16(f, x, y, r0, r1, s);
@@ -382,6 +385,10 @@ final class VectorRowKernels implements RowKernels {
     // ---------------------------------------------------------------- widening
 
     private void decode(CompactMatrix w, int r, float[] dst, int off, KernelScratch s) {
+        if (w instanceof Q4_0 q) {
+            Q4VectorKernels.decode(q, r, dst, off, s);
+            return;
+        }
         if (w instanceof F16Matrix f) {
             f.copyRow(r, s.halves);
             widenF16(s.halves, w.cols(), dst, off);
