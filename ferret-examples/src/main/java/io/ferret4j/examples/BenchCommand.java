@@ -21,7 +21,7 @@ import io.ferret4j.core.machine.MachineReport;
 import io.ferret4j.core.plan.WeightFormat;
 import io.ferret4j.core.weights.DType;
 import io.ferret4j.llm.FerretOptions;
-import io.ferret4j.llm.convert.QuantizeQ8;
+import io.ferret4j.llm.convert.Quantize;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -152,11 +152,11 @@ final class BenchCommand implements Callable<Integer> {
         log.accept("writing a random " + s + " checkpoint (" + format + ") to " + dir + " ...");
         Path model = dir.resolve("model");
         RandomCheckpoint.write(model, s, format == WeightFormat.F32 ? DType.F32 : DType.F16, 1);
-        if (format == WeightFormat.Q8_0) {
-            Path q8 = dir.resolve("model-q8_0");
-            QuantizeQ8.run(model, q8, false, p -> { });
+        if (format.isBlockQuantized()) {
+            Path quantised = dir.resolve("model-" + format);
+            Quantize.run(model, quantised, format, false, p -> { });
             BundledFiles.deleteTree(model);
-            model = q8;
+            model = quantised;
         }
         Path photo = dir.resolve(BundledFiles.PHOTO);
         BundledFiles.copy(BundledFiles.PHOTO, photo);
