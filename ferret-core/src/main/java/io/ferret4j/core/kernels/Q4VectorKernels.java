@@ -1,21 +1,24 @@
 package io.ferret4j.core.kernels;
 
 import static jdk.incubator.vector.VectorOperators.ADD;
-import static jdk.incubator.vector.VectorOperators.B2F;
+import static jdk.incubator.vector.VectorOperators.B2I;
+import static jdk.incubator.vector.VectorOperators.I2F;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 
 import java.nio.ByteOrder;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The Vector API kernels of {@link Q4_0}, called by {@link VectorRowKernels} (and, like it, loaded only when the
- * incubator module is present). A block's 16 packed bytes are loaded {@code L} at a time; their low nibbles, minus 8,
- * widen to the block's first {@code L} values and their high nibbles to the values 16 further on, so the input is
- * read in two runs per block and the in-block order of llama.cpp needs no shuffle.
+ * incubator module is present). A block's 16 packed bytes are loaded {@code L} at a time and widened to ints; their
+ * low nibbles, minus 8, become the block's first {@code L} values and their high nibbles the values 16 further on,
+ * so the input is read in two runs per block and the in-block order of llama.cpp needs no shuffle. (Taking the
+ * nibbles apart in byte lanes and widening each half to float measured slower: x86 has no byte shift.)
  *
  * <p>Every input row goes through the one-row dot product, so output row {@code i} of a product with {@code n}
  * rows is bit-identical to the product of row {@code i} alone; the rows of a group of weight rows are dotted with
@@ -26,6 +29,7 @@ final class Q4VectorKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() <= Q4_0.BLOCK_BYTES
             ? FloatVector.SPECIES_PREFERRED : FloatVector.SPECIES_512;  // a load must not cross a half block
     private static final int L = F.length();
+    private static final VectorSpecies<Integer> I = F.withLanes(int.class);
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
     private static final int BLOCK = Q4_0.BLOCK;
     private static final int HALF = Q4_0.BLOCK_BYTES;                  // bytes per block, and values per nibble run
@@ -74,15 +78,14 @@ final class Q4VectorKernels {
             FloatVector p0 = FloatVector.zero(F);
             FloatVector p1 = FloatVector.zero(F);
             for (int k = 0; k < HALF; k += L) {
-                ByteVector v0 = ByteVector.fromArray(B, q, p + k);
-                ByteVector v1 = ByteVector.fromArray(B, q, p + HALF + k);
-                p0 = ((FloatVector) v0.and((byte) 0xF).sub((byte) 8).convertShape(B2F, F, 0))
-                        .fma(FloatVector.fromArray(F, x, c + k), p0);
-                p1 = ((FloatVector) v1.and((byte) 0xF).sub((byte) 8).convertShape(B2F, F, 0))
+                IntVector w0 = (IntVector) ByteVector.fromArray(B, q, p + k).convertShape(B2I, I, 0);
+                IntVector w1 = (IntVector) ByteVector.fromArray(B, q, p + HALF + k).convertShape(B2I, I, 0);
+                p0 = ((FloatVector) w0.and(0xF).sub(8).convert(I2F, 0)).fma(FloatVector.fromArray(F, x, c + k), p0);
+                p1 = ((FloatVector) w1.and(0xF).sub(8).convert(I2F, 0))
                         .fma(FloatVector.fromArray(F, x, c + BLOCK + k), p1);
-                p0 = ((FloatVector) v0.lanewise(LSHR, 4).sub((byte) 8).convertShape(B2F, F, 0))
+                p0 = ((FloatVector) w0.lanewise(LSHR, 4).and(0xF).sub(8).convert(I2F, 0))
                         .fma(FloatVector.fromArray(F, x, c + HALF + k), p0);
-                p1 = ((FloatVector) v1.lanewise(LSHR, 4).sub((byte) 8).convertShape(B2F, F, 0))
+                p1 = ((FloatVector) w1.lanewise(LSHR, 4).and(0xF).sub(8).convert(I2F, 0))
                         .fma(FloatVector.fromArray(F, x, c + BLOCK + HALF + k), p1);
             }
             a0 = p0.fma(FloatVector.broadcast(F, Half.widen(d[dOff + b])), a0);
@@ -93,10 +96,9 @@ final class Q4VectorKernels {
             int c = xo + b * BLOCK;
             FloatVector p0 = FloatVector.zero(F);
             for (int k = 0; k < HALF; k += L) {
-                ByteVector v0 = ByteVector.fromArray(B, q, p + k);
-                p0 = ((FloatVector) v0.and((byte) 0xF).sub((byte) 8).convertShape(B2F, F, 0))
-                        .fma(FloatVector.fromArray(F, x, c + k), p0);
-                p0 = ((FloatVector) v0.lanewise(LSHR, 4).sub((byte) 8).convertShape(B2F, F, 0))
+                IntVector w0 = (IntVector) ByteVector.fromArray(B, q, p + k).convertShape(B2I, I, 0);
+                p0 = ((FloatVector) w0.and(0xF).sub(8).convert(I2F, 0)).fma(FloatVector.fromArray(F, x, c + k), p0);
+                p0 = ((FloatVector) w0.lanewise(LSHR, 4).and(0xF).sub(8).convert(I2F, 0))
                         .fma(FloatVector.fromArray(F, x, c + HALF + k), p0);
             }
             a0 = p0.fma(FloatVector.broadcast(F, Half.widen(d[dOff + b])), a0);
@@ -119,13 +121,14 @@ final class Q4VectorKernels {
                 for (int k = 0; k < HALF; k += L) {
                     ByteVector v0 = (ByteVector) SegmentLoads.BYTES.invokeExact(B, src, p + k, LE);
                     ByteVector v1 = (ByteVector) SegmentLoads.BYTES.invokeExact(B, src, p + HALF + k, LE);
-                    p0 = ((FloatVector) v0.and((byte) 0xF).sub((byte) 8).convertShape(B2F, F, 0))
-                            .fma(FloatVector.fromArray(F, x, c + k), p0);
-                    p1 = ((FloatVector) v1.and((byte) 0xF).sub((byte) 8).convertShape(B2F, F, 0))
+                    IntVector w0 = (IntVector) v0.convertShape(B2I, I, 0);
+                    IntVector w1 = (IntVector) v1.convertShape(B2I, I, 0);
+                    p0 = ((FloatVector) w0.and(0xF).sub(8).convert(I2F, 0)).fma(FloatVector.fromArray(F, x, c + k), p0);
+                    p1 = ((FloatVector) w1.and(0xF).sub(8).convert(I2F, 0))
                             .fma(FloatVector.fromArray(F, x, c + BLOCK + k), p1);
-                    p0 = ((FloatVector) v0.lanewise(LSHR, 4).sub((byte) 8).convertShape(B2F, F, 0))
+                    p0 = ((FloatVector) w0.lanewise(LSHR, 4).and(0xF).sub(8).convert(I2F, 0))
                             .fma(FloatVector.fromArray(F, x, c + HALF + k), p0);
-                    p1 = ((FloatVector) v1.lanewise(LSHR, 4).sub((byte) 8).convertShape(B2F, F, 0))
+                    p1 = ((FloatVector) w1.lanewise(LSHR, 4).and(0xF).sub(8).convert(I2F, 0))
                             .fma(FloatVector.fromArray(F, x, c + BLOCK + HALF + k), p1);
                 }
                 a0 = p0.fma(FloatVector.broadcast(F, Half.widen(d[dOff + b])), a0);
@@ -137,9 +140,9 @@ final class Q4VectorKernels {
                 FloatVector p0 = FloatVector.zero(F);
                 for (int k = 0; k < HALF; k += L) {
                     ByteVector v0 = (ByteVector) SegmentLoads.BYTES.invokeExact(B, src, p + k, LE);
-                    p0 = ((FloatVector) v0.and((byte) 0xF).sub((byte) 8).convertShape(B2F, F, 0))
-                            .fma(FloatVector.fromArray(F, x, c + k), p0);
-                    p0 = ((FloatVector) v0.lanewise(LSHR, 4).sub((byte) 8).convertShape(B2F, F, 0))
+                    IntVector w0 = (IntVector) v0.convertShape(B2I, I, 0);
+                    p0 = ((FloatVector) w0.and(0xF).sub(8).convert(I2F, 0)).fma(FloatVector.fromArray(F, x, c + k), p0);
+                    p0 = ((FloatVector) w0.lanewise(LSHR, 4).and(0xF).sub(8).convert(I2F, 0))
                             .fma(FloatVector.fromArray(F, x, c + HALF + k), p0);
                 }
                 a0 = p0.fma(FloatVector.broadcast(F, Half.widen(d[dOff + b])), a0);
@@ -159,10 +162,9 @@ final class Q4VectorKernels {
             float d = Half.widen(s.halves[b]);
             int c = off + b * BLOCK;
             for (int k = 0; k < HALF; k += L) {
-                ByteVector v = ByteVector.fromArray(B, q, qo + b * HALF + k);
-                ((FloatVector) v.and((byte) 0xF).sub((byte) 8).convertShape(B2F, F, 0)).mul(d).intoArray(dst, c + k);
-                ((FloatVector) v.lanewise(LSHR, 4).sub((byte) 8).convertShape(B2F, F, 0)).mul(d)
-                        .intoArray(dst, c + HALF + k);
+                IntVector v = (IntVector) ByteVector.fromArray(B, q, qo + b * HALF + k).convertShape(B2I, I, 0);
+                ((FloatVector) v.and(0xF).sub(8).convert(I2F, 0)).mul(d).intoArray(dst, c + k);
+                ((FloatVector) v.lanewise(LSHR, 4).and(0xF).sub(8).convert(I2F, 0)).mul(d).intoArray(dst, c + HALF + k);
             }
         }
     }
