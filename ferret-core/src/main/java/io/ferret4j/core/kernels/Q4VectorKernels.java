@@ -106,7 +106,9 @@ final class Q4VectorKernels {
         return a0.add(a1).reduceLanes(ADD);
     }
 
-    /** {@link #dot(byte[], int, short[], int, float[], int, int)} on packed bytes loaded from the segment {@code src}. */
+    /**
+     * {@link #dot(byte[], int, short[], int, float[], int, int)} on packed bytes loaded from the segment {@code src}.
+     */
     private static float dot(Object src, long qo, short[] d, int dOff, float[] x, int xo, int cols) {
         FloatVector a0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F);

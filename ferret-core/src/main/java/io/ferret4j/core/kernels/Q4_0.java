@@ -104,7 +104,10 @@ public final class Q4_0 implements BlockQuantized {
         return new Q4_0(rows, cols, ByteBuffer.wrap(qs), scaleBytes.asShortBuffer());
     }
 
-    /** llama.cpp {@code quantize_row_q4_0_ref} for one row: packed quants at {@code qs[qOff]}, scales at {@code d[dOff]}. */
+    /**
+     * llama.cpp {@code quantize_row_q4_0_ref} for one row: packed quants at {@code qs[qOff]}, scales at
+     * {@code d[dOff]}.
+     */
     static void quantizeRow(float[] x, int cols, byte[] qs, int qOff, short[] d, int dOff) {
         for (int b = 0; b < cols / BLOCK; b++) {
             int base = b * BLOCK;

@@ -24,9 +24,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A weight matrix {@code [rows, cols]} held as an {@link ExecutionPlan.Part} says: FLOAT ({@link Dense}), compact
- * ({@link Compact}: F16, Q8_0 or Q4_0, for the Java engine's kernels) or an ND4J HALF array ({@link Half}: F16 on
- * the ND4J engine). This is the one place a part's format is turned into storage and into the {@link Linear} that multiplies
- * by it; an embedding table is one too, read by row gather.
+ * ({@link Compact}: F16, Q8_0 or Q4_0, for the Java engine's kernels) or an ND4J HALF array ({@link Half}: F16 on the
+ * ND4J engine). This is the one place a part's format is turned into storage and into the {@link Linear} that
+ * multiplies by it; an embedding table is one too, read by row gather.
  */
 public sealed interface WeightMatrix permits WeightMatrix.Dense, WeightMatrix.Compact, WeightMatrix.Half {
 

@@ -67,9 +67,9 @@ public record ExecutionPlan(Engine engine, Part visionTower, Part samplerAndProj
      *
      * <p>F32 weights are multiplied by ND4J's fp32 sgemm, or, with {@link Precision#BF16} where the CPU has bf16,
      * packed into bf16 at load (the fp32 copy dropped) and multiplied by oneDNN with fp32 accumulation, every product.
-     * F16, Q8_0 and Q4_0 weights are multiplied by the Java row kernels in fp32 for a few rows (decoding), and from
-     * 32 rows on (prefill) through reused tiles widened to fp32 for ND4J's sgemm, or, with {@link Precision#BF16} where the
-     * CPU has bf16, rounded to bf16 for oneDNN.
+     * F16, Q8_0 and Q4_0 weights are multiplied by the Java row kernels in fp32 for a few rows (decoding), and from 32
+     * rows on (prefill) through reused tiles widened to fp32 for ND4J's sgemm, or, with {@link Precision#BF16} where
+     * the CPU has bf16, rounded to bf16 for oneDNN.
      *
      * <p>On the {@link Engine#ND4J} engine, F32 weights are FLOAT arrays and F16 weights HALF arrays (on the backend's
      * device), every product is an fp32 ND4J sgemm (a HALF weight is cast to FLOAT for it), and Q8_0, Q4_0 and bf16

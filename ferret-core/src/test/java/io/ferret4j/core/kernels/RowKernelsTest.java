@@ -146,7 +146,8 @@ final class RowKernelsTest {
                     float[] alone = new float[w.rows()];
                     k.multiply(w, Arrays.copyOfRange(x, i * w.cols(), (i + 1) * w.cols()), 1, alone, 5, 30);
                     assertThat(Arrays.copyOfRange(y, i * w.rows() + 5, i * w.rows() + 30))
-                            .as("%s %s n=%d row %d", k.name(), w, n, i).containsExactly(Arrays.copyOfRange(alone, 5, 30));
+                            .as("%s %s n=%d row %d", k.name(), w, n, i)
+                            .containsExactly(Arrays.copyOfRange(alone, 5, 30));
                 }
             }
         }
