@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ferret4j.core.config.ConfigJson;
 import io.ferret4j.core.plan.WeightFormat;
 import io.ferret4j.core.weights.DType;
-import io.ferret4j.llm.convert.QuantizeQ8;
+import io.ferret4j.llm.convert.Quantize;
 
 /**
  * The random checkpoint {@code ferret bench} measures, in a folder of its own: {@code model/}, a Ferret folder in
@@ -93,7 +93,7 @@ final class BenchCheckpoint {
         return new BenchCheckpoint(dir, wanted, false);
     }
 
-    /** The model folder, written first (F16, then quantised for Q8_0) unless the folder already held it. */
+    /** The model folder, written first (F16, then quantised for Q8_0 or Q4_0) unless the folder already held it. */
     Path model(Consumer<String> log) {
         Path model = dir.resolve(MODEL);
         if (written) {
@@ -101,10 +101,10 @@ final class BenchCheckpoint {
             return model;
         }
         log.accept("writing a random " + wanted.shapes() + " checkpoint (" + wanted.weights() + ") to " + dir + " ...");
-        if (wanted.weights() == WeightFormat.Q8_0) {
+        if (wanted.weights().isBlockQuantized()) {
             Path f16 = dir.resolve(MODEL + "-f16");
             RandomCheckpoint.write(f16, wanted.shapes(), DType.F16, SEED);
-            QuantizeQ8.run(f16, model, false, p -> { });
+            Quantize.run(f16, model, wanted.weights(), false, p -> { });
             BundledFiles.deleteTree(f16);
         } else {
             RandomCheckpoint.write(model, wanted.shapes(), wanted.weights() == WeightFormat.F32 ? DType.F32 : DType.F16,

@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import io.ferret4j.llm.convert.ApplyDelta;
-import io.ferret4j.llm.convert.QuantizeQ8;
+import io.ferret4j.core.plan.WeightFormat;
+import io.ferret4j.llm.convert.Quantize;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,11 +15,12 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code ferret convert --base VICUNA_DIR --delta DELTA_DIR --out DIR [--overwrite]}: apply a Ferret delta;
- * {@code ferret convert --model DIR --quantize q8_0 --out DIR [--overwrite]}: store the LLM matrices as Q8_0.
+ * {@code ferret convert --model DIR --quantize q8_0|q4_0 --out DIR [--overwrite]}: store the LLM matrices as Q8_0 or
+ * Q4_0.
  */
 @Command(name = "convert", mixinStandardHelpOptions = true,
         description = "Rebuild Ferret from Vicuna v1.3 + the released delta (--base, --delta), or store a "
-                + "checkpoint's LLM matrices as Q8_0 (--model, --quantize q8_0).")
+                + "checkpoint's LLM matrices as Q8_0 or Q4_0 (--model, --quantize q8_0|q4_0).")
 final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "the folder to write")
     private Path out;
@@ -38,7 +40,7 @@ final class ConvertCommand implements Callable<Integer> {
         private Delta delta;
 
         @ArgGroup(exclusive = false)
-        private Quantize quantize;
+        private Quantization quantize;
     }
 
     /** {@code --base} and {@code --delta}. */
@@ -51,7 +53,7 @@ final class ConvertCommand implements Callable<Integer> {
     }
 
     /** {@code --model} and {@code --quantize}. */
-    static final class Quantize {
+    static final class Quantization {
         @Option(names = "--model", paramLabel = "DIR", required = true, description = "the Ferret checkpoint")
         private Path model;
 
@@ -60,13 +62,20 @@ final class ConvertCommand implements Callable<Integer> {
         private QuantizedFormat format;
     }
 
-    /** The formats {@code --quantize} writes: Q8_0 only. */
+    /** The formats {@code --quantize} writes. */
     enum QuantizedFormat {
-        Q8_0;
+        Q8_0(WeightFormat.Q8_0),
+        Q4_0(WeightFormat.Q4_0);
+
+        private final WeightFormat format;
+
+        QuantizedFormat(WeightFormat format) {
+            this.format = format;
+        }
 
         @Override
         public String toString() {
-            return "q8_0";
+            return format.toString();
         }
     }
 
@@ -74,9 +83,11 @@ final class ConvertCommand implements Callable<Integer> {
     public Integer call() {
         PrintStream print = cli.out();
         if (source.quantize != null) {
-            List<Path> files = QuantizeQ8.run(source.quantize.model, out, overwrite, p -> print.printf("\r%s", p));
+            WeightFormat format = source.quantize.format.format;
+            List<Path> files = Quantize.run(source.quantize.model, out, format, overwrite,
+                    p -> print.printf("\r%s", p));
             print.println();
-            print.println("wrote " + out + ": " + files.size() + " weight file(s); load it with --weights q8_0");
+            print.println("wrote " + out + ": " + files.size() + " weight file(s); load it with --weights " + format);
             return 0;
         }
         ApplyDelta.Options options = ApplyDelta.Options.DEFAULTS.withOverwrite(overwrite)

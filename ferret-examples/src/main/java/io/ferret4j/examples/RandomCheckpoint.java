@@ -48,12 +48,13 @@ public final class RandomCheckpoint {
             return layers * perLayer + (long) VOCAB * hidden;
         }
 
-        /** Bytes of those matrices in {@code format} (Q8_0: 34 bytes per 32 weights). */
+        /** Bytes of those matrices in {@code format} (Q8_0: 34 bytes per 32 weights, Q4_0: 18). */
         public double llmMatrixBytes(WeightFormat format) {
             return llmMatrixParams() * switch (format) {
                 case F32 -> 4.0;
                 case F16 -> 2.0;
                 case Q8_0 -> 34.0 / 32;
+                case Q4_0 -> 18.0 / 32;
             };
         }
 

@@ -19,6 +19,10 @@ import io.ferret4j.core.plan.KvCacheFormat;
 import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.plan.WeightFormat;
 import io.ferret4j.core.region.Region;
+import io.ferret4j.core.weights.Checkpoints;
+import io.ferret4j.core.weights.DType;
+import io.ferret4j.core.weights.RawTensor;
+import io.ferret4j.core.weights.TensorSource;
 import io.ferret4j.llm.FerretOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -186,6 +190,26 @@ final class FerretCliTest {
         assertThat(err()).isEqualTo("ferret: " + dir + " holds no ferret-bench.json: it is not a folder written by "
                 + "ferret bench --keep, or that run did not finish\n");
         assertThat(out()).as("refused before measuring").isEmpty();
+    }
+
+    @Test
+    void convertStoresTheLanguageModelInQ4ZeroForWeightsQ4Zero() {
+        Path model = dir.resolve("model");
+        Path q4 = dir.resolve("model-q4_0");
+        RandomCheckpoint.write(model, new RandomCheckpoint.Shapes(64, 96, 1, 2, 64, 128, 3, 4), DType.F16, 3);
+
+        assertThat(run("", "convert", "--model", model.toString(), "--quantize", "q4_0", "--out", q4.toString()))
+                .isZero();
+
+        assertThat(out()).contains("load it with --weights q4_0");
+        try (TensorSource s = Checkpoints.open(q4)) {
+            RawTensor down = s.get("model.layers.0.mlp.down_proj.weight");
+            assertThat(down.dtype()).isEqualTo(DType.U8);
+            assertThat(down.shape()).containsExactly(64, 48);
+            assertThat(s.get("model.layers.0.mlp.down_proj.weight.q4_0_scales").shape()).containsExactly(64, 3);
+            assertThat(s.get("model.norm.weight").dtype()).isEqualTo(DType.F16);
+        }
+        assertThat(askOptions("--weights", "q4_0").weightFormat()).isEqualTo(WeightFormat.Q4_0);
     }
 
     @Test

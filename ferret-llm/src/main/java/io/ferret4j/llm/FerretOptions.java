@@ -30,7 +30,8 @@ import io.ferret4j.sampler.MaskPointSampler;
  * @param weightFormat          how the language model's weights are held: {@link WeightFormat#F16} (default) maps
  *                              the released fp16 checkpoint's bytes without a copy; {@link WeightFormat#F32} widens
  *                              them (exact reference arithmetic order, 4 bytes per weight); {@link WeightFormat#Q8_0}
- *                              quantises them (or reads a Q8_0 checkpoint) at about half the size of F16
+ *                              quantises them (or reads a Q8_0 checkpoint) at about half the size of F16, and
+ *                              {@link WeightFormat#Q4_0} likewise at about a quarter (less exact: docs/weights.md)
  * @param visionWeightFormat    how the CLIP tower's weights are held: {@link WeightFormat#F32} (default: exact fp32)
  *                              or {@link WeightFormat#F16}, 0.6 instead of 1.2 GB for ViT-L, the openai fp32 checkpoint
  *                              rounded at load as the reference's {@code .half()} cast does (features then differ
@@ -39,7 +40,7 @@ import io.ferret4j.sampler.MaskPointSampler;
  *                              for the CLIP tower's products through oneDNN where the CPU has bf16 (faster, see
  *                              docs/performance.md; relative error about 2e-3 per product)
  * @param llmPrecision          {@link Precision#FP32} (default) or {@link Precision#BF16} for the language model's
- *                              products through oneDNN where the CPU has bf16: with F16 or Q8_0 weights the
+ *                              products through oneDNN where the CPU has bf16: with F16, Q8_0 or Q4_0 weights the
  *                              prefill's (image and prompt rows, faster per product) while decoding token
  *                              by token stays fp32; with F32 weights every product
  * @param kvCacheFormat         how each answer's key/value cache holds keys and values: {@link KvCacheFormat#F32}
@@ -115,8 +116,8 @@ public record FerretOptions(Optional<Path> visionTower, GenerationConfig generat
     /**
      * How each part of the model holds and multiplies its weights under these options.
      *
-     * @throws IllegalArgumentException naming a combination that cannot work (a Q8_0 vision tower; Q8_0 weights or
-     *         bf16 products on the ND4J engine)
+     * @throws IllegalArgumentException naming a combination that cannot work (a Q8_0 or Q4_0 vision tower; Q8_0 or
+     *         Q4_0 weights or bf16 products on the ND4J engine)
      */
     public ExecutionPlan plan() {
         return ExecutionPlan.of(engine, weightFormat, llmPrecision, visionWeightFormat, visionPrecision,

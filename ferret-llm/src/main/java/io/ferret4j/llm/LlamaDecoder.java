@@ -80,8 +80,8 @@ public final class LlamaDecoder {
     /**
      * Like {@link #load(Weights, LlamaConfig)}, holding the embedding table and every weight matrix as {@code part}
      * says ({@link ExecutionPlan.Part#llm}: F16 needs an fp16 checkpoint and maps its bytes without a copy; Q8_0
-     * quantises at load unless the checkpoint stores Q8_0) and multiplying as it says: with bf16 products on a CPU
-     * with bf16, F16 and Q8_0 weights run prompt-sized products (32 rows or more: the image and prompt prefill) in
+     * and Q4_0 quantise at load unless the checkpoint stores that format) and multiplying as it says: with bf16
+     * products on a CPU with bf16, F16, Q8_0 and Q4_0 weights run prompt-sized products (32 rows or more: the image and prompt prefill) in
      * bf16 with fp32 accumulation, faster (docs/performance.md), while decoding one token at a time stays on the fp32
      * row kernels; F32 weights are packed into bf16 and run every product in bf16. On the ND4J engine
      * ({@link ExecutionPlan.Part#engine()}) every product, rotary step and attention is an ND4J op on FLOAT or HALF

@@ -4,8 +4,8 @@ package io.ferret4j.core.kernels;
 final class KernelScratch {
     private static final ThreadLocal<KernelScratch> CURRENT = ThreadLocal.withInitial(KernelScratch::new);
 
-    short[] halves = new short[0];                                     // one F16 row, or one row's Q8_0 scales
-    byte[] quants = new byte[0];                                       // one Q8_0 row
+    short[] halves = new short[0];                                     // one F16 row, or Q8_0/Q4_0 scales
+    byte[] quants = new byte[0];                                       // one Q8_0 row, or a packed Q4_0 row
     float[] row = new float[0];                                        // one widened row
     private float[] scaled = new float[0];                             // the input rows times 2^56
 

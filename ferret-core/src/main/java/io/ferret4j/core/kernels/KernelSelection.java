@@ -22,7 +22,7 @@ final class KernelSelection {
     private static RowKernels select() {
         if (!VECTOR_MODULE_PRESENT) {
             LOG.info("jdk.incubator.vector not enabled (add --add-modules jdk.incubator.vector): "
-                    + "using the scalar F16/Q8_0 kernels, several times slower");
+                    + "using the scalar F16/Q8_0/Q4_0 kernels, several times slower");
             return ScalarRowKernels.INSTANCE;
         }
         try {
@@ -30,7 +30,7 @@ final class KernelSelection {
         } catch (ReflectiveOperationException | LinkageError e) {
             // the constructor refuses CPUs whose preferred vectors are narrower than 256 bits
             Throwable cause = e instanceof InvocationTargetException ite ? ite.getCause() : e;
-            LOG.info("Vector API kernels not used ({}): using the scalar F16/Q8_0 kernels", cause.toString());
+            LOG.info("Vector API kernels not used ({}): using the scalar F16/Q8_0/Q4_0 kernels", cause.toString());
             return ScalarRowKernels.INSTANCE;
         }
     }

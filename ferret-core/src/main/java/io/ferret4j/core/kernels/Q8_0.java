@@ -3,7 +3,6 @@ package io.ferret4j.core.kernels;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.ShortBuffer;
-import java.util.Arrays;
 
 import io.ferret4j.core.weights.CheckpointException;
 import io.ferret4j.core.weights.DType;
@@ -30,11 +29,14 @@ import io.ferret4j.core.weights.Weights;
  * biases, stay as they were); a loader tells the layout apart with {@link #isStored(Weights, String)} and reads it
  * with {@link #read}.
  */
-public final class Q8_0 implements CompactMatrix {
+public final class Q8_0 implements BlockQuantized {
     /** Values per block. */
-    public static final int BLOCK = 32;
+    public static final int BLOCK = BlockRows.BLOCK;
     /** Suffix of the scales tensor next to the quants tensor in a checkpoint. */
     public static final String SCALES_SUFFIX = ".q8_0_scales";
+    /** The checkpoint layout: I8 quants {@code [rows, cols]} and the scales. */
+    public static final StoredLayout LAYOUT = new StoredLayout("Q8_0", DType.I8, 1, SCALES_SUFFIX);
+    private static final String NAME = LAYOUT.format();
 
     private final int rows;
     private final int cols;
@@ -77,42 +79,20 @@ public final class Q8_0 implements CompactMatrix {
      *                                  multiple of 32
      */
     public static Q8_0 quantize(RawTensor t, KernelPool pool) {
-        if (t.rank() != 2 || !(t.dtype() == DType.F32 || t.dtype() == DType.F16 || t.dtype() == DType.BF16)) {
-            throw new IllegalArgumentException("Q8_0 quantisation needs an F32, F16 or BF16 matrix, tensor '"
-                    + t.name() + "' is " + t.dtype() + Arrays.toString(t.shape()));
-        }
-        int rows = Math.toIntExact(t.dim(0));
-        int cols = Math.toIntExact(t.dim(1));
-        checkShape(rows, cols, "tensor '" + t.name() + "'");
-        return quantize(rows, cols, pool, new RowReader(t, cols)::read);
+        BlockRows.Source source = BlockRows.of(t, NAME);
+        return quantize((int) t.dim(0), (int) t.dim(1), pool, source);
     }
 
     /** Quantises a row-major {@code [rows, cols]} float matrix. */
     public static Q8_0 quantize(float[] values, int rows, int cols) {
-        checkShape(rows, cols);
-        if (values.length != (long) rows * cols) {
-            throw new IllegalArgumentException("Q8_0 " + rows + "x" + cols + " needs " + (long) rows * cols
-                    + " values, got " + values.length);
-        }
-        return quantize(rows, cols, KernelPool.shared(),
-                (r, dst, scratch) -> System.arraycopy(values, r * cols, dst, 0, cols));
+        return quantize(rows, cols, KernelPool.shared(), BlockRows.of(values, rows, cols, NAME));
     }
 
-    private interface RowSource {
-        void read(int row, float[] dst, short[] scratch);
-    }
-
-    private static Q8_0 quantize(int rows, int cols, KernelPool pool, RowSource source) {
+    private static Q8_0 quantize(int rows, int cols, KernelPool pool, BlockRows.Source source) {
         byte[] q = new byte[rows * cols];
         short[] d = new short[rows * cols / BLOCK];
-        pool.forEachRange(rows, 16, (start, end) -> {
-            float[] row = new float[cols];
-            short[] scratch = new short[cols];
-            for (int r = start; r < end; r++) {
-                source.read(r, row, scratch);
-                quantizeRow(row, cols, q, r * cols, d, r * (cols / BLOCK));
-            }
-        });
+        BlockRows.forEachRow(rows, cols, pool, source,
+                (r, row) -> quantizeRow(row, cols, q, r * cols, d, r * (cols / BLOCK)));
         ByteBuffer scaleBytes = ByteBuffer.allocate(d.length * 2).order(ByteOrder.LITTLE_ENDIAN);
         scaleBytes.asShortBuffer().put(d);
         return new Q8_0(rows, cols, ByteBuffer.wrap(q), scaleBytes.asShortBuffer());
@@ -143,7 +123,7 @@ public final class Q8_0 implements CompactMatrix {
 
     /** True if {@code key} is stored in the Q8_0 layout (its scales tensor is present). */
     public static boolean isStored(Weights w, String key) {
-        return w.contains(key + SCALES_SUFFIX);
+        return LAYOUT.isStored(w, key);
     }
 
     /**
@@ -152,22 +132,22 @@ public final class Q8_0 implements CompactMatrix {
      * @throws CheckpointException naming the key and the expected and found dtype or shape
      */
     public static Q8_0 read(Weights w, String key, long rows, long cols) {
-        checkShape(Math.toIntExact(rows), Math.toIntExact(cols), "'" + w.key(key) + "'");
-        RawTensor q = w.requireRaw(key, rows, cols);
-        RawTensor d = w.requireRaw(key + SCALES_SUFFIX, rows, cols / BLOCK);
-        if (q.dtype() != DType.I8 || d.dtype() != DType.F16) {
-            throw new CheckpointException(w.source().path(), "Q8_0 weight '" + w.key(key) + "' needs I8 quants and F16"
-                    + " scales, found " + q.dtype() + " and " + d.dtype());
-        }
-        return of(q.bytes(), d.bytes(), (int) rows, (int) cols);
+        StoredLayout.Tensors t = LAYOUT.read(w, key, rows, cols);
+        return of(t.quants(), t.scales(), (int) rows, (int) cols);
+    }
+
+    @Override
+    public StoredLayout layout() {
+        return LAYOUT;
     }
 
     /** The int8 quants, row-major {@code [rows, cols]}, as stored under the weight's key. */
+    @Override
     public ByteBuffer quantBytes() {
         return quants.duplicate().position(0);
     }
 
-    /** The binary16 block scales {@code [rows, cols / 32]}, little-endian, as stored under {@code key + SCALES_SUFFIX}. */
+    @Override
     public ByteBuffer scaleBytes() {
         ByteBuffer d = ByteBuffer.allocate(scales.capacity() * 2).order(ByteOrder.LITTLE_ENDIAN);
         d.asShortBuffer().put(scales.duplicate().position(0));
@@ -237,46 +217,11 @@ public final class Q8_0 implements CompactMatrix {
     }
 
     private static void checkShape(int rows, int cols) {
-        checkShape(rows, cols, "Q8_0 matrix");
-    }
-
-    private static void checkShape(int rows, int cols, String what) {
-        if (rows < 1 || cols < 1 || cols % BLOCK != 0) {
-            throw new IllegalArgumentException(what + " is " + rows + "x" + cols
-                    + ": Q8_0 needs positive dimensions and in_features a multiple of " + BLOCK);
-        }
-        if ((long) rows * cols > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException(what + " is " + rows + "x" + cols + ": more than 2^31 quants");
-        }
+        BlockRows.checkShape(NAME, rows, cols, "Q8_0 matrix");
     }
 
     @Override
     public String toString() {
         return "Q8_0[" + rows + "x" + cols + "]";
-    }
-
-    /** Reads one row of an F32/F16/BF16 tensor as floats. */
-    private static final class RowReader {
-        private final DType dtype;
-        private final ByteBuffer bytes;
-        private final int cols;
-
-        RowReader(RawTensor t, int cols) {
-            this.dtype = t.dtype();
-            this.bytes = t.bytes();
-            this.cols = cols;
-        }
-
-        void read(int r, float[] dst, short[] h) {
-            int base = r * cols;
-            if (dtype == DType.F32) {
-                bytes.asFloatBuffer().get(base, dst, 0, cols);
-                return;
-            }
-            bytes.asShortBuffer().get(base, h, 0, cols);
-            for (int c = 0; c < cols; c++) {
-                dst[c] = dtype == DType.F16 ? Float16.toFloat(h[c]) : Float16.bf16ToFloat(h[c]);
-            }
-        }
     }
 }

@@ -4,8 +4,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A lookup table of rows kept compact (F16 or Q8_0 {@code [vocab, hidden]}, e.g. token embeddings): a gather widens
- * only the requested rows to FLOAT, never the whole table.
+ * A lookup table of rows kept compact (F16, Q8_0 or Q4_0 {@code [vocab, hidden]}, e.g. token embeddings): a gather
+ * widens only the requested rows to FLOAT, never the whole table.
  */
 public final class RowTable {
     private final CompactMatrix table;

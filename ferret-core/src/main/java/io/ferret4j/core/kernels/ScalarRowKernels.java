@@ -102,6 +102,19 @@ final class ScalarRowKernels implements RowKernels {
         if (w instanceof F16Matrix f) {
             f.copyRow(r, s.halves);
             widenF16(s.halves, cols, dst, off);
+        } else if (w instanceof Q4_0 q) {
+            byte[] qs = q.rowPacked(r, s.quants);
+            int qo = q.rowPackedOffset(r);
+            q.copyScales(r, 1, s.halves);
+            for (int b = 0; b < cols / Q4_0.BLOCK; b++) {
+                float d = Half.widen(s.halves[b]);
+                int c = off + b * Q4_0.BLOCK;
+                for (int j = 0; j < Q4_0.BLOCK_BYTES; j++) {
+                    byte p = qs[qo + b * Q4_0.BLOCK_BYTES + j];
+                    dst[c + j] = d * ((p & 0xF) - 8);                  // low nibble: the block's first half
+                    dst[c + Q4_0.BLOCK_BYTES + j] = d * (((p >> 4) & 0xF) - 8);
+                }
+            }
         } else {
             Q8_0 q = (Q8_0) w;
             byte[] qa = q.rowQuants(r, s.quants);

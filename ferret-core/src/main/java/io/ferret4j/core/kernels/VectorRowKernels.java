@@ -29,7 +29,8 @@ import jdk.incubator.vector.VectorSpecies;
  * taking exactly the steps of the one-row kernel ({@code dotF16}, {@code dotQ8}) for its input row, so every output
  * is bit-identical to the one-row result whatever {@code n} is (the {@link RowKernels#multiply} contract). The
  * per-row steps are written out four times because the accumulators must stay in registers: vectors held in an
- * array or passed to a helper method are boxed (next paragraph).
+ * array or passed to a helper method are boxed (next paragraph). Q4_0 goes to {@link Q4VectorKernels}. Loaded only
+ * through {@link KernelSelection}.
  *
  * <p>Every vector expression is written out inside the method that loops over it: a small private method returning
  * a vector is inlined only while C2 sees fit (JDK 25 declined once that method had been compiled on its own), and a
@@ -66,6 +67,10 @@ final class VectorRowKernels implements RowKernels {
     @Override
     public void multiply(CompactMatrix w, float[] x, int n, float[] y, int r0, int r1) {
         int cols = w.cols();
+        if (w instanceof Q4_0 q) {
+            Q4VectorKernels.multiply(q, x, n, y, r0, r1, KernelScratch.forCols(cols), direct);
+            return;
+        }
         float[] xs = KernelScratch.forCols(cols).scaled(n * cols);
         scale(x, n * cols, X_SCALE, xs);
         if (w instanceof F16Matrix f) {
@@ -703,6 +708,10 @@ final class VectorRowKernels implements RowKernels {
     // ---------------------------------------------------------------- widening
 
     private void decode(CompactMatrix w, int r, float[] dst, int off, KernelScratch s) {
+        if (w instanceof Q4_0 q) {
+            Q4VectorKernels.decode(q, r, dst, off, s);
+            return;
+        }
         if (w instanceof F16Matrix f) {
             f.copyRow(r, s.halves);
             widenF16(s.halves, w.cols(), dst, off);

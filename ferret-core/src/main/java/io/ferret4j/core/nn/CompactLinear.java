@@ -5,10 +5,11 @@ import io.ferret4j.core.kernels.MatMul;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A {@link Linear} over a compact {@code [out, in]} weight (F16 or Q8_0, usually mapped from the checkpoint): the
- * product goes through {@link MatMul} (kernels for a few rows, dequantised tiles and sgemm for many), then the FLOAT
- * bias. Up to {@link RowByRow#MAX_ROWS} rows always take the kernels, whose every row equals its product alone, in
- * one pass over the weight. Outputs equal {@link DenseLinear} on the widened weight up to fp32 summation order.
+ * A {@link Linear} over a compact {@code [out, in]} weight (F16, Q8_0 or Q4_0, usually mapped from the checkpoint):
+ * the product goes through {@link MatMul} (kernels for a few rows, dequantised tiles and sgemm for many), then the
+ * FLOAT bias. Up to {@link RowByRow#MAX_ROWS} rows always take the kernels, whose every row equals its product
+ * alone, in one pass over the weight. Outputs equal {@link DenseLinear} on the widened weight up to fp32 summation
+ * order.
  *
  * @param <M> the weight's storage
  */

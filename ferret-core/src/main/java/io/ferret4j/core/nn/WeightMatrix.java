@@ -6,6 +6,7 @@ import io.ferret4j.core.dnnl.DnnlSupport;
 import io.ferret4j.core.kernels.CompactMatrix;
 import io.ferret4j.core.kernels.F16Matrix;
 import io.ferret4j.core.kernels.MatMul;
+import io.ferret4j.core.kernels.Q4_0;
 import io.ferret4j.core.kernels.Q8_0;
 import io.ferret4j.core.kernels.RowTable;
 import io.ferret4j.core.plan.Conversion;
@@ -23,16 +24,17 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A weight matrix {@code [rows, cols]} held as an {@link ExecutionPlan.Part} says: FLOAT ({@link Dense}), compact
- * ({@link Compact}: F16 or Q8_0, for the Java engine's kernels) or an ND4J HALF array ({@link Half}: F16 on the ND4J
- * engine). This is the one place a part's format is turned into storage and into the {@link Linear} that multiplies
- * by it; an embedding table is one too, read by row gather.
+ * ({@link Compact}: F16, Q8_0 or Q4_0, for the Java engine's kernels) or an ND4J HALF array ({@link Half}: F16 on the
+ * ND4J engine). This is the one place a part's format is turned into storage and into the {@link Linear} that
+ * multiplies by it; an embedding table is one too, read by row gather.
  */
 public sealed interface WeightMatrix permits WeightMatrix.Dense, WeightMatrix.Compact, WeightMatrix.Half {
 
     /**
      * Reads {@code key [rows, cols]} as {@code part} holds it: F32 widened; F16 mapped as stored or, with
-     * {@link Conversion#AT_LOAD}, rounded from another floating-point type; Q8_0 mapped as stored (the
-     * {@code .q8_0_scales} layout) or, with {@link Conversion#AT_LOAD}, quantised from F32/F16/BF16. On the ND4J
+     * {@link Conversion#AT_LOAD}, rounded from another floating-point type; Q8_0 and Q4_0 mapped as stored (the
+     * {@code .q8_0_scales} and {@code .q4_0_scales} layouts) or, with {@link Conversion#AT_LOAD}, quantised from
+     * F32/F16/BF16. On the ND4J
      * engine, F16 is a HALF array: the stored fp16 values or, with {@link Conversion#AT_LOAD}, another type rounded
      * to nearest.
      *
@@ -48,6 +50,8 @@ public sealed interface WeightMatrix permits WeightMatrix.Dense, WeightMatrix.Co
                     : stored(w, key, rows, cols, DType.F16)));
             case Q8_0 -> new Compact(Q8_0.isStored(w, key) ? Q8_0.read(w, key, rows, cols)
                     : Q8_0.quantize(convert ? w.requireRaw(key, rows, cols) : stored(w, key, rows, cols, DType.I8)));
+            case Q4_0 -> new Compact(Q4_0.isStored(w, key) ? Q4_0.read(w, key, rows, cols)
+                    : Q4_0.quantize(convert ? w.requireRaw(key, rows, cols) : stored(w, key, rows, cols, DType.U8)));
         };
     }
 
@@ -140,7 +144,7 @@ public sealed interface WeightMatrix permits WeightMatrix.Dense, WeightMatrix.Co
         }
     }
 
-    /** An F16 or Q8_0 matrix, read in place. */
+    /** An F16, Q8_0 or Q4_0 matrix, read in place. */
     record Compact(CompactMatrix weight) implements WeightMatrix {
         @Override
         public long rows() {

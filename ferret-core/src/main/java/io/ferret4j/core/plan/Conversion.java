@@ -4,8 +4,8 @@ package io.ferret4j.core.plan;
 public enum Conversion {
     /**
      * Converted while loading: widened to F32, rounded to the nearest F16 (as the reference's {@code .half()} cast),
-     * or quantised to Q8_0. A weight already stored in the held format is read as stored (F16 and Q8_0: mapped
-     * without a copy).
+     * or quantised to Q8_0 or Q4_0. A weight already stored in the held format is read as stored (F16, Q8_0 and
+     * Q4_0: mapped without a copy).
      */
     AT_LOAD,
     /**

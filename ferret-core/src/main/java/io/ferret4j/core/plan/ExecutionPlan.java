@@ -37,12 +37,12 @@ public record ExecutionPlan(Engine engine, Part visionTower, Part samplerAndProj
      * The plan for the given choices.
      *
      * @param llmWeights    how the language model holds its weights: F32 (widened), F16 (the checkpoint must store
-     *                      fp16, mapped) or Q8_0 (quantised at load unless stored so)
+     *                      fp16, mapped), Q8_0 or Q4_0 (quantised at load unless stored so)
      * @param llmProducts   arithmetic of the language model's products (see {@link Part#llm})
      * @param visionWeights how the CLIP tower holds its weights: F32 or F16 (rounded at load unless stored so)
      * @param visionProducts arithmetic of the CLIP tower's products (see {@link Part#visionTower})
-     * @throws IllegalArgumentException naming the combination that cannot work: a Q8_0 vision tower, or, on the
-     *         ND4J engine, Q8_0 weights or bf16 products
+     * @throws IllegalArgumentException naming the combination that cannot work: a Q8_0 or Q4_0 vision tower, or,
+     *         on the ND4J engine, Q8_0 or Q4_0 weights or bf16 products
      */
     public static ExecutionPlan of(Engine engine, WeightFormat llmWeights, Precision llmProducts,
                                    WeightFormat visionWeights, Precision visionProducts, KvCacheFormat kvCache) {
@@ -67,17 +67,18 @@ public record ExecutionPlan(Engine engine, Part visionTower, Part samplerAndProj
      *
      * <p>F32 weights are multiplied by ND4J's fp32 sgemm, or, with {@link Precision#BF16} where the CPU has bf16,
      * packed into bf16 at load (the fp32 copy dropped) and multiplied by oneDNN with fp32 accumulation, every product.
-     * F16 and Q8_0 weights are multiplied by the Java row kernels in fp32 for a few rows (decoding), and from 32 rows
-     * on (prefill) through reused tiles widened to fp32 for ND4J's sgemm, or, with {@link Precision#BF16} where the
-     * CPU has bf16, rounded to bf16 for oneDNN.
+     * F16, Q8_0 and Q4_0 weights are multiplied by the Java row kernels in fp32 for a few rows (decoding), and from 32
+     * rows on (prefill) through reused tiles widened to fp32 for ND4J's sgemm, or, with {@link Precision#BF16} where
+     * the CPU has bf16, rounded to bf16 for oneDNN.
      *
      * <p>On the {@link Engine#ND4J} engine, F32 weights are FLOAT arrays and F16 weights HALF arrays (on the backend's
-     * device), every product is an fp32 ND4J sgemm (a HALF weight is cast to FLOAT for it), and Q8_0 and bf16 are
-     * refused.
+     * device), every product is an fp32 ND4J sgemm (a HALF weight is cast to FLOAT for it), and Q8_0, Q4_0 and bf16
+     * are refused.
      *
      * @param heldAs     how the weights are held in memory
      * @param conversion what loading does with a weight stored in another type
-     * @param products   arithmetic of the products: all of them for F32 weights, the batched ones for F16 and Q8_0
+     * @param products   arithmetic of the products: all of them for F32 weights, the batched ones for F16, Q8_0
+     *                   and Q4_0
      * @param engine     what computes the part's products, norms, attention and activations
      */
     public record Part(WeightFormat heldAs, Conversion conversion, Precision products, Engine engine) {
@@ -93,7 +94,7 @@ public record ExecutionPlan(Engine engine, Part visionTower, Part samplerAndProj
                 throw new IllegalArgumentException("f32 weights are always a widened copy; conversion must be "
                         + Conversion.AT_LOAD);
             }
-            if (engine == Engine.ND4J && heldAs == WeightFormat.Q8_0) {
+            if (engine == Engine.ND4J && heldAs.isBlockQuantized()) {
                 throw new IllegalArgumentException("the nd4j engine holds weights as f32 or f16, got " + heldAs);
             }
             if (engine == Engine.ND4J && products != Precision.FP32) {
@@ -114,7 +115,7 @@ public record ExecutionPlan(Engine engine, Part visionTower, Part samplerAndProj
 
         /**
          * The language model's part: F32 widened; F16 as stored only (the released checkpoints are fp16; an fp32
-         * one would be refused rather than rounded); Q8_0 quantised at load unless stored so.
+         * one would be refused rather than rounded); Q8_0 and Q4_0 quantised at load unless stored so.
          */
         public static Part llm(WeightFormat format, Precision products) {
             return llm(Engine.JAVA, format, products);
@@ -131,7 +132,7 @@ public record ExecutionPlan(Engine engine, Part visionTower, Part samplerAndProj
          * with {@code .half()}). With {@link Precision#BF16} the tower's weights are packed into bf16 whatever the
          * format, so they are read as F32 for packing.
          *
-         * @throws IllegalArgumentException for Q8_0, which the tower does not hold
+         * @throws IllegalArgumentException for Q8_0 and Q4_0, which the tower does not hold
          */
         public static Part visionTower(WeightFormat format, Precision products) {
             return visionTower(Engine.JAVA, format, products);
@@ -139,7 +140,7 @@ public record ExecutionPlan(Engine engine, Part visionTower, Part samplerAndProj
 
         /** {@link #visionTower(WeightFormat, Precision)} on {@code engine}. */
         public static Part visionTower(Engine engine, WeightFormat format, Precision products) {
-            if (format == WeightFormat.Q8_0) {
+            if (format.isBlockQuantized()) {
                 throw new IllegalArgumentException("the vision tower holds its weights as f32 or f16, got " + format);
             }
             return new Part(products == Precision.BF16 ? WeightFormat.F32 : format, Conversion.AT_LOAD, products,

@@ -6,7 +6,7 @@ public enum Precision {
     FP32,
     /**
      * bf16 weights and inputs with fp32 accumulation through oneDNN, where the CPU supports it; else FP32. Compact
-     * weights (F16, Q8_0) use it for batched products only (see {@link ExecutionPlan.Part}).
+     * weights (F16, Q8_0, Q4_0) use it for batched products only (see {@link ExecutionPlan.Part}).
      */
     BF16;
 

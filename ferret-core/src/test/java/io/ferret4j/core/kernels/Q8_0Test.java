@@ -8,7 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 
-import io.ferret4j.core.testing.Q8Layout;
+import io.ferret4j.core.testing.BlockLayout;
 import io.ferret4j.core.weights.CheckpointException;
 import io.ferret4j.core.weights.DType;
 import io.ferret4j.core.weights.Float16;
@@ -108,7 +108,7 @@ final class Q8_0Test {
         Q8_0 q = Q8_0.quantize(TestMatrices.floats(new SplittableRandom(13), 5 * 96, 1), 5, 96);
         Path file = dir.resolve("q8.safetensors");
         SafeTensorsWriter writer = new SafeTensorsWriter();
-        Q8Layout.add(writer, "proj.weight", q);
+        BlockLayout.add(writer, "proj.weight", q);
         writer.write(file);
 
         try (SafeTensors st = SafeTensors.open(file)) {

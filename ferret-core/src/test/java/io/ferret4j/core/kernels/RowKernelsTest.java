@@ -19,6 +19,8 @@ final class RowKernelsTest {
             {40, 4096}};
     private static final int[][] Q8_SHAPES = {{1, 32}, {5, 64}, {7, 96}, {19, 160}, {8, 1024}, {12, 4096}};
     private static final int[] NS = {1, 2, 5, 8};
+    /** Block counts odd and even (the vector dot takes two blocks a step), up to LLaMA's widths. */
+    private static final int[][] Q4_SHAPES = {{1, 32}, {5, 64}, {7, 96}, {19, 160}, {8, 1024}, {3, 4096}, {2, 11008}};
 
     /** Scalar, the best vector kernels, and vector kernels copying mapped rows first (the path of JDK 17). */
     static Stream<RowKernels> kernels() {
@@ -93,11 +95,90 @@ final class RowKernelsTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void q4ProductsMatchTheDoublePrecisionReference(RowKernels k) {
+        SplittableRandom random = new SplittableRandom(31);
+        for (int[] shape : Q4_SHAPES) {
+            Q4_0 heap = Q4_0.quantize(TestMatrices.floats(random, shape[0] * shape[1], 0.05), shape[0], shape[1]);
+            for (Q4_0 w : new Q4_0[] {heap, TestMatrices.toDirect(heap)}) {
+                for (int n : NS) {
+                    float[] x = TestMatrices.floats(random, n * shape[1], 1);
+                    float[] y = new float[n * shape[0]];
+                    k.multiply(w, x, n, y, 0, shape[0]);
+                    TestMatrices.assertMatchesReference(w, x, n, y, k.name() + " " + w + " n=" + n);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void q4ProductsWithSubnormalHalfScalesMatchTheDoublePrecisionReference(RowKernels k) {
+        SplittableRandom random = new SplittableRandom(32);
+        float[] values = TestMatrices.floats(random, 24 * 256, 0.05);
+        for (int i = 0; i < values.length; i++) {
+            if ((i / Q4_0.BLOCK) % 3 != 0) {
+                values[i] *= 1e-5f;                                    // block scales ~1e-7: fp16 subnormals
+            }
+        }
+        Q4_0 heap = Q4_0.quantize(values, 24, 256);
+        for (Q4_0 w : new Q4_0[] {heap, TestMatrices.toDirect(heap)}) {
+            float[] x = TestMatrices.floats(random, w.cols(), 1);
+            float[] y = new float[w.rows()];
+            k.multiply(w, x, 1, y, 0, w.rows());
+            TestMatrices.assertMatchesReference(w, x, 1, y, k.name() + " " + w);
+        }
+    }
+
+    /** The contract of {@link RowKernels#multiply}: an input row's outputs do not depend on the rows beside it. */
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void q4OutputRowsAreBitIdenticalToTheProductOfThatInputRowAlone(RowKernels k) {
+        SplittableRandom random = new SplittableRandom(33);
+        Q4_0 heap = Q4_0.quantize(TestMatrices.floats(random, 37 * 544, 0.05), 37, 544);
+        for (Q4_0 w : new Q4_0[] {heap, TestMatrices.toDirect(heap)}) {
+            for (int n : new int[] {2, 3, 17, 40}) {
+                float[] x = TestMatrices.floats(random, n * w.cols(), 1);
+                float[] y = new float[n * w.rows()];
+                k.multiply(w, x, n, y, 5, 30);
+                for (int i = 0; i < n; i++) {
+                    float[] alone = new float[w.rows()];
+                    k.multiply(w, Arrays.copyOfRange(x, i * w.cols(), (i + 1) * w.cols()), 1, alone, 5, 30);
+                    assertThat(Arrays.copyOfRange(y, i * w.rows() + 5, i * w.rows() + 30))
+                            .as("%s %s n=%d row %d", k.name(), w, n, i)
+                            .containsExactly(Arrays.copyOfRange(alone, 5, 30));
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
+    void q4RowsDecodeToScaleTimesQuantMinusEightAndRoundToBf16(RowKernels k) {
+        Q4_0 heap = Q4_0.quantize(TestMatrices.floats(new SplittableRandom(34), 3 * 160, 1), 3, 160);
+        for (Q4_0 w : new Q4_0[] {heap, TestMatrices.toDirect(heap)}) {
+            float[] row = new float[160 + 5];
+            short[] bf16 = new short[160 + 5];
+            for (int r = 0; r < 3; r++) {
+                k.decodeRow(w, r, row, 5);
+                k.decodeRowBf16(w, r, bf16, 5);
+                for (int c = 0; c < 160; c++) {
+                    float expected = (w.quant(r, c) - 8) * w.scale(r, c / 32);
+                    assertThat(row[5 + c]).as("%s (%d, %d)", w, r, c).isEqualTo(expected);
+                    assertThat(bf16[5 + c]).as("%s (%d, %d)", w, r, c).isEqualTo(Float16.floatToBf16(expected));
+                }
+            }
+        }
+    }
+
     @Test
     void directAndCopyingVectorKernelsGiveIdenticalResults() {
         SplittableRandom random = new SplittableRandom(7);
         Q8_0 q8 = Q8_0.quantize(TestMatrices.floats(random, 21 * 160, 0.05), 21, 160);
-        CompactMatrix[] ws = {TestMatrices.randomF16(random, 21, 100, true), TestMatrices.toDirect(q8)};
+        Q4_0 q4 = Q4_0.quantize(TestMatrices.floats(random, 21 * 160, 0.05), 21, 160);
+        CompactMatrix[] ws = {TestMatrices.randomF16(random, 21, 100, true), TestMatrices.toDirect(q8),
+                TestMatrices.toDirect(q4)};
         for (CompactMatrix w : ws) {
             float[] x = TestMatrices.floats(random, w.cols(), 1);
             float[] direct = new float[w.rows()];
@@ -112,7 +193,8 @@ final class RowKernelsTest {
     void vectorKernelsAgreeWithTheScalarFallback() {
         SplittableRandom random = new SplittableRandom(3);
         CompactMatrix[] ws = {TestMatrices.randomF16(random, 33, 1000, true),
-                Q8_0.quantize(TestMatrices.floats(random, 33 * 1024, 0.05), 33, 1024)};
+                Q8_0.quantize(TestMatrices.floats(random, 33 * 1024, 0.05), 33, 1024),
+                Q4_0.quantize(TestMatrices.floats(random, 33 * 1024, 0.05), 33, 1024)};
         for (CompactMatrix w : ws) {
             for (int n : NS) {
                 float[] x = TestMatrices.floats(random, n * w.cols(), 1);

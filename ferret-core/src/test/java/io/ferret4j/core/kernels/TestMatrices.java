@@ -53,6 +53,15 @@ final class TestMatrices {
         return Q8_0.of(quants, scales, q.rows(), q.cols());
     }
 
+    /** The same Q4_0 data in direct memory (like a mapped file) instead of heap arrays. */
+    static Q4_0 toDirect(Q4_0 q) {
+        return Q4_0.of(direct(q.quantBytes()), direct(q.scaleBytes()), q.rows(), q.cols());
+    }
+
+    private static ByteBuffer direct(ByteBuffer heap) {
+        return ByteBuffer.allocateDirect(heap.remaining()).put(heap.duplicate()).flip();
+    }
+
     /** The matrix widened to a FLOAT {@code [rows, cols]} array. */
     static INDArray widened(CompactMatrix w) {
         float[] values = new float[w.rows() * w.cols()];

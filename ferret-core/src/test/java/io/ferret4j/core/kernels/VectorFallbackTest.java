@@ -23,6 +23,7 @@ final class VectorFallbackTest {
         assertThat(RowKernels.best().name()).startsWith("vector-");
         compare(in.f16(), in.x(), floats(out.get("f16")), FallbackProbe.product(in.f16(), in.x()));
         compare(in.q8(), in.x(), floats(out.get("q8")), FallbackProbe.product(in.q8(), in.x()));
+        compare(in.q4(), in.x(), floats(out.get("q4")), FallbackProbe.product(in.q4(), in.x()));
     }
 
     private static void compare(CompactMatrix w, float[] x, float[] fallback, float[] vector) {

@@ -10,7 +10,7 @@ import io.ferret4j.core.kernels.Q8_0;
 import io.ferret4j.core.plan.ExecutionPlan;
 import io.ferret4j.core.plan.Precision;
 import io.ferret4j.core.plan.WeightFormat;
-import io.ferret4j.core.testing.Q8Layout;
+import io.ferret4j.core.testing.BlockLayout;
 import io.ferret4j.core.testing.TensorAssert;
 import io.ferret4j.core.weights.DType;
 import io.ferret4j.core.weights.SafeTensors;
@@ -90,7 +90,7 @@ final class Q8LinearTest {
             Weights w = Weights.of(st);
             atLoad = (CompactLinear<?>) Linears.load(w, "proj", IN, OUT, true, Q8);
             SafeTensorsWriter writer = new SafeTensorsWriter();
-            Q8Layout.add(writer, "proj.weight", (Q8_0) atLoad.weight());
+            BlockLayout.add(writer, "proj.weight", (Q8_0) atLoad.weight());
             writer.add("proj.bias", st.get("proj.bias")).write(stored);
         }
         try (SafeTensors st = SafeTensors.open(stored)) {

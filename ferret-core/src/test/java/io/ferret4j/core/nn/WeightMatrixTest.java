@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import io.ferret4j.core.dnnl.DnnlSupport;
 import io.ferret4j.core.kernels.CompactMatrix;
 import io.ferret4j.core.kernels.F16Matrix;
+import io.ferret4j.core.kernels.Q4_0;
 import io.ferret4j.core.kernels.Q8_0;
 import io.ferret4j.core.plan.Engine;
 import io.ferret4j.core.plan.ExecutionPlan.Part;
@@ -39,14 +40,17 @@ final class WeightMatrixTest {
             Linear dense = Linears.load(w, "fc", 96, 64, false, Part.llm(WeightFormat.F32, Precision.FP32));
             Linear f16 = Linears.load(w, "fc", 96, 64, false, Part.llm(WeightFormat.F16, Precision.FP32));
             Linear q8 = Linears.load(w, "fc", 96, 64, false, Part.llm(WeightFormat.Q8_0, Precision.FP32));
+            Linear q4 = Linears.load(w, "fc", 96, 64, false, Part.llm(WeightFormat.Q4_0, Precision.FP32));
 
             assertThat(dense).isInstanceOf(DenseLinear.class);
             assertThat(((CompactLinear<?>) f16).weight()).isInstanceOf(F16Matrix.class);
             assertThat(((CompactLinear<?>) q8).weight()).isInstanceOf(Q8_0.class);
+            assertThat(((CompactLinear<?>) q4).weight()).isInstanceOf(Q4_0.class);
             INDArray x = input(3);
             INDArray expected = dense.forward(x);
             TensorAssert.assertClose(expected, f16.forward(x), 1e-5, 1e-5);
             TensorAssert.assertClose(expected, q8.forward(x), 2e-2 * expected.amaxNumber().doubleValue(), 0);
+            TensorAssert.assertClose(expected, q4.forward(x), 0.25 * expected.amaxNumber().doubleValue(), 0);
         }
     }
 
@@ -54,7 +58,7 @@ final class WeightMatrixTest {
     void bf16AppliesToBatchedProductsOfCompactFormatsOnly() {
         assumeTrue(DnnlSupport.available(), DnnlSupport.status());
         try (SafeTensors st = SafeTensors.open(writeF16Weight())) {
-            for (WeightFormat format : new WeightFormat[] {WeightFormat.F16, WeightFormat.Q8_0}) {
+            for (WeightFormat format : new WeightFormat[] {WeightFormat.F16, WeightFormat.Q8_0, WeightFormat.Q4_0}) {
                 CompactLinear<?> fp32 = (CompactLinear<?>) Linears.load(Weights.of(st), "fc", 96, 64, false, Part.llm(format, Precision.FP32));
                 Linear bf16 = Linears.load(Weights.of(st), "fc", 96, 64, false, Part.llm(format, Precision.BF16));
                 INDArray decode = input(3);

@@ -14,6 +14,8 @@ final class ExecutionPlanTest {
         assertThat(plan.llm()).isEqualTo(new ExecutionPlan.Part(WeightFormat.F16, Conversion.NONE, Precision.BF16));
         assertThat(ExecutionPlan.Part.llm(WeightFormat.Q8_0, Precision.FP32).conversion())
                 .isEqualTo(Conversion.AT_LOAD);
+        assertThat(ExecutionPlan.Part.llm(WeightFormat.Q4_0, Precision.BF16).conversion())
+                .isEqualTo(Conversion.AT_LOAD);
         assertThat(ExecutionPlan.Part.llm(WeightFormat.F32, Precision.FP32)).isEqualTo(ExecutionPlan.Part.EXACT);
         assertThat(plan.samplerAndProjector()).isEqualTo(ExecutionPlan.Part.EXACT);
         assertThat(plan.kvCache()).isEqualTo(KvCacheFormat.F16);
@@ -46,6 +48,10 @@ final class ExecutionPlanTest {
         assertThatThrownBy(() -> ExecutionPlan.of(Engine.ND4J, WeightFormat.Q8_0, Precision.FP32, WeightFormat.F32,
                 Precision.FP32, KvCacheFormat.F32)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("the nd4j engine holds weights as f32 or f16, got q8_0");
+        assertThatThrownBy(() -> ExecutionPlan.Part.visionTower(WeightFormat.Q4_0, Precision.FP32))
+                .hasMessageContaining("vision tower holds its weights as f32 or f16, got q4_0");
+        assertThatThrownBy(() -> ExecutionPlan.Part.llm(Engine.ND4J, WeightFormat.Q4_0, Precision.FP32))
+                .hasMessageContaining("the nd4j engine holds weights as f32 or f16, got q4_0");
         assertThatThrownBy(() -> ExecutionPlan.of(Engine.ND4J, WeightFormat.F16, Precision.BF16, WeightFormat.F32,
                 Precision.FP32, KvCacheFormat.F32)).hasMessageContaining("the nd4j engine multiplies in fp32");
         assertThatThrownBy(() -> new ExecutionPlan(Engine.ND4J, ExecutionPlan.Part.EXACT,
@@ -61,12 +67,13 @@ final class ExecutionPlanTest {
     @Test
     void parsesEveryEnumInAnyCaseAndListsTheValidNames() {
         assertThat(WeightFormat.parse("Q8_0")).isEqualTo(WeightFormat.Q8_0);
+        assertThat(WeightFormat.parse("q4_0")).isEqualTo(WeightFormat.Q4_0);
         assertThat(KvCacheFormat.parse("f16")).isEqualTo(KvCacheFormat.F16);
         assertThat(Engine.parse("ND4J")).isEqualTo(Engine.ND4J);
         assertThatThrownBy(() -> KvCacheFormat.parse("q8_0")).hasMessage(
                 "unknown key/value cache format 'q8_0'; expected f32 or f16");
         assertThatThrownBy(() -> WeightFormat.parse("bf16")).hasMessage(
-                "unknown weight format 'bf16'; expected f32, f16 or q8_0");
+                "unknown weight format 'bf16'; expected f32, f16, q8_0 or q4_0");
     }
 
     @Test

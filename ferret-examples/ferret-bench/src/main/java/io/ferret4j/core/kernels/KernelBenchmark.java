@@ -173,7 +173,13 @@ public final class KernelBenchmark {
     /** The kernel variants to compare, all unless {@code -Dkernels=F16,Q8_0-heap,...} names some. */
     private static String[] selected() {
         String only = System.getProperty("kernels");
-        return only == null ? new String[] {"F16", "F16-copy", "Q8_0", "Q8_0-copy", "Q8_0-heap"} : only.split(",");
+        return only == null ? new String[] {"F16", "F16-copy", "Q8_0", "Q8_0-copy", "Q8_0-heap", "Q4_0", "Q4_0-copy",
+                "Q4_0-heap"} : only.split(",");
+    }
+
+    /** The matrices a variant reads: "Q8_0-copy" reads those of "Q8_0" through the copying kernels. */
+    private static String matrices(String label) {
+        return label.endsWith("-copy") ? label.substring(0, label.length() - "-copy".length()) : label;
     }
 
     /** One small matrix used over and over (mostly cache-resident): the kernels' compute-bound speed. */
@@ -188,8 +194,7 @@ public final class KernelBenchmark {
                 List<Runnable> calls = new ArrayList<>();
                 List<CompactMatrix> ws = new ArrayList<>();
                 for (String label : labels) {
-                    CompactMatrix w = coldSet(label.startsWith("F16") ? "F16" : label.endsWith("heap") ? "Q8_0-heap"
-                            : "Q8_0", 1024, 4096).get(0);
+                    CompactMatrix w = coldSet(matrices(label), 1024, 4096).get(0);
                     MatMul mm = MatMul.defaults().withPool(pool);
                     MatMul run = label.endsWith("copy") ? mm.withKernels(copying) : mm;
                     ws.add(w);
@@ -206,8 +211,8 @@ public final class KernelBenchmark {
     }
 
     private void decode() {
-        System.out.println("\n== decode matvec, cold (weights rotate over >= 2 GB), y = W x. 'F16' and 'Q8_0' sit in direct"
-                + " memory like a mapped file; 'copy' copies each row into an array first; 'Q8_0 heap' was quantised"
+        System.out.println("\n== decode matvec, cold (weights rotate over >= 2 GB), y = W x. 'F16', 'Q8_0' and 'Q4_0' sit in"
+                + " direct memory like a mapped file; 'copy' copies each row into an array first; 'heap' was quantised"
                 + " at load. Variants interleaved in bursts; best = min over bursts (the quietest), med = median");
         System.out.println("  format        shape        thr   best ms   med ms   GB/s(best)  GB/s(med)");
         RowKernels copying = new VectorRowKernels(false);
@@ -215,9 +220,7 @@ public final class KernelBenchmark {
         for (int[] shape : new int[][] {{4096, 4096}, {11008, 4096}}) {
             List<List<CompactMatrix>> sets = new ArrayList<>();
             for (String label : labels) {
-                sets.add(label.startsWith("F16") ? coldSet("F16", shape[0], shape[1])
-                        : label.endsWith("heap") ? coldSet("Q8_0-heap", shape[0], shape[1])
-                        : coldSet("Q8_0", shape[0], shape[1]));
+                sets.add(coldSet(matrices(label), shape[0], shape[1]));
             }
             float[] x = randomFloats(shape[1]);
             float[] y = new float[shape[0]];
@@ -355,7 +358,10 @@ public final class KernelBenchmark {
 
     // ---------------------------------------------------------------- data
 
-    /** Distinct matrices totalling at least {@link #COLD_BYTES}; F16 and Q8_0 live in direct memory. */
+    /**
+     * Distinct matrices totalling at least {@link #COLD_BYTES}: "F16", "Q8_0" and "Q4_0" in direct memory, "Q8_0-heap"
+     * and "Q4_0-heap" with their quants in heap arrays.
+     */
     private List<CompactMatrix> coldSet(String format, int rows, int cols) {
         IntFunction<CompactMatrix> make;
         long each;
@@ -366,14 +372,20 @@ public final class KernelBenchmark {
             long q = (long) rows * cols;
             each = q + q / 16;
             make = i -> Q8_0.of(slice(i * each, q), slice(i * each + q, q / 16), rows, cols);
-        } else {
+        } else if (format.equals("Q8_0-heap")) {
             long q = (long) rows * cols;
             each = q + q / 16;
-            make = i -> {
-                byte[] qa = new byte[(int) q];
-                random.nextBytes(qa);
-                return Q8_0.of(ByteBuffer.wrap(qa), slice(i * q / 16, q / 16), rows, cols);
-            };
+            make = i -> Q8_0.of(ByteBuffer.wrap(randomBytes(q)), slice(i * q / 16, q / 16), rows, cols);
+        } else if (format.equals("Q4_0")) {
+            long p = (long) rows * cols / 2;
+            each = p + p / 8;
+            make = i -> Q4_0.of(slice(i * each, p), slice(i * each + p, p / 8), rows, cols);
+        } else if (format.equals("Q4_0-heap")) {
+            long p = (long) rows * cols / 2;
+            each = p + p / 8;
+            make = i -> Q4_0.of(ByteBuffer.wrap(randomBytes(p)), slice(i * p / 8, p / 8), rows, cols);
+        } else {
+            throw new IllegalArgumentException("unknown variant matrices '" + format + "'");
         }
         int count = (int) Math.min((COLD_BYTES + each - 1) / each, arena.capacity() / each);
         List<CompactMatrix> set = new ArrayList<>();
@@ -381,6 +393,12 @@ public final class KernelBenchmark {
             set.add(make.apply(i));
         }
         return set;
+    }
+
+    private byte[] randomBytes(long n) {
+        byte[] b = new byte[Math.toIntExact(n)];
+        random.nextBytes(b);
+        return b;
     }
 
     private ByteBuffer slice(long offset, long length) {
