@@ -28,10 +28,10 @@ final class DecodeAttention {
         RowKernels k = RowKernels.best();
         KernelPool.shared().forEachRange(shape.numKeyValueHeads(), 1, (kv0, kv1) -> {
             float[][] scratch = SCRATCH.get();
-            if (scratch[0].length < total * headDim) {                 // grown to the longest sequence seen
-                scratch[0] = new float[total * headDim];
-                scratch[1] = new float[total * headDim];
-                scratch[2] = new float[total];
+            if (scratch[0].length < total * headDim || scratch[2].length < total) {   // grown to the largest seen
+                scratch[0] = new float[Math.max(scratch[0].length, total * headDim)];
+                scratch[1] = new float[scratch[0].length];
+                scratch[2] = new float[Math.max(scratch[2].length, total)];
             }
             float[] keys = scratch[0];
             float[] values = scratch[1];

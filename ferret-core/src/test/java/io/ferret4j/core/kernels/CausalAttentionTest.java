@@ -57,6 +57,18 @@ final class CausalAttentionTest {
         TensorAssert.assertClose(prompt.get(interval(1, 2), all()), decoded, 1e-5, 1e-5);
     }
 
+    /** A thread's scratch, grown for a short sequence of wide heads, also fits a longer one of narrow heads. */
+    @Test
+    void aLongerSequenceOfNarrowerHeadsAfterAShortWideOneStillFitsTheThreadsScratch() {
+        int wide = 64;
+        new CausalAttention(1, 1, wide, Engine.JAVA).forward(gaussian(1, wide), new Cache(11, 1, wide), 10);
+
+        INDArray narrow = new CausalAttention(1, 1, HEAD_DIM, Engine.JAVA).forward(gaussian(1, HEAD_DIM),
+                new Cache(41, 1, HEAD_DIM), 40);
+
+        assertThat(narrow.shape()).containsExactly(1, HEAD_DIM);
+    }
+
     @Test
     void refusesHeadsThatKeyValueHeadsDoNotDivide() {
         assertThatThrownBy(() -> new CausalAttention(6, 4, 8, Engine.JAVA)).isInstanceOf(IllegalArgumentException.class)
@@ -108,8 +120,12 @@ final class CausalAttentionTest {
         final INDArray values;
 
         Cache(int positions) {
-            keys = gaussian(KV_HEADS, positions, HEAD_DIM);
-            values = gaussian(KV_HEADS, positions, HEAD_DIM);
+            this(positions, KV_HEADS, HEAD_DIM);
+        }
+
+        Cache(int positions, int kvHeads, int headDim) {
+            keys = gaussian(kvHeads, positions, headDim);
+            values = gaussian(kvHeads, positions, headDim);
         }
 
         @Override
