@@ -58,14 +58,14 @@ final class BatchedDecodingTest {
             for (Function<Ferret, FerretAnswer> q : questions) {
                 alone.add(q.apply(ferret).outputIds());
             }
-            assertThat(ferret.stats().decodeStepSizes()).as("one by one").containsOnlyKeys(1);
+            assertThat(ferret.stats().decodeSteps()).as("one by one").containsOnlyKeys(1);
 
             List<FerretAnswer> together = AtOnce.run(questions.size(), i -> questions.get(i).apply(ferret));
 
             for (int i = 0; i < questions.size(); i++) {
                 assertThat(together.get(i).outputIds()).as("question %d", i).containsExactly(alone.get(i));
             }
-            assertThat(ferret.stats().decodeStepSizes().keySet().stream().mapToInt(Integer::intValue).max()
+            assertThat(ferret.stats().decodeSteps().keySet().stream().mapToInt(Integer::intValue).max()
                     .orElseThrow()).as("answers that decoded in one step").isGreaterThanOrEqualTo(2);
         }
     }

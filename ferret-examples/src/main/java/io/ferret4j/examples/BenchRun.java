@@ -27,6 +27,7 @@ import io.ferret4j.llm.Ferret;
 import io.ferret4j.llm.FerretAnswer;
 import io.ferret4j.llm.FerretOptions;
 import io.ferret4j.llm.Timings;
+import io.ferret4j.llm.generate.DecodeSteps;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -36,8 +37,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * figures are the encode, prefill and decode speeds, and {@code first_token_s}), then about another region of the
  * mirror image ({@code followup_first_token_s}: the image and the prompt rows before the region come from the
  * caches), then 1, 2, 4 and 8 questions at once about other regions of it ({@code decode_tokens_per_s_at_concurrency}:
- * the tokens decoded after each answer's first, summed, per second from the first answer's first token to the last
- * answer's end), and writes its timings as one JSON object to a file. {@code prompt_rows} counts the rows the
+ * the tokens per second, summed over the answers, of the decoding steps that advanced all of them at once), and
+ * writes its timings as one JSON object to a file. {@code prompt_rows} counts the rows the
  * prefill computed, without the rows it found in the prefix cache.
  */
 final class BenchRun {
@@ -145,7 +146,9 @@ final class BenchRun {
                 }
             }
             r.put("decode_tokens_per_s_at_concurrency", throughput);
-            r.put("decode_step_sizes", ferret.stats().decodeStepSizes());
+            Map<String, Long> steps = new LinkedHashMap<>();
+            ferret.stats().decodeSteps().forEach((size, s) -> steps.put(Integer.toString(size), s.steps()));
+            r.put("decode_steps_by_size", steps);
             r.put("peak_rss_bytes", peakRss());
         }
         return r;
@@ -163,34 +166,29 @@ final class BenchRun {
     }
 
     /**
-     * {@code answers} questions at once about other regions of {@code image}: the tokens decoded after each one's
-     * first, summed, per second of the span from the earliest first token to the latest last token.
+     * {@code answers} questions at once about other regions of {@code image}: the tokens per second, summed, of the
+     * decoding steps that advanced all of them (NaN if their prompts never let all decode at once).
      */
     private static double decodeThroughput(Ferret ferret, Image image, int answers) {
+        DecodeSteps before = ferret.stats().decodeSteps().getOrDefault(answers, new DecodeSteps(0, 0));
         ExecutorService pool = Executors.newFixedThreadPool(answers);
         try {
             CountDownLatch go = new CountDownLatch(1);
-            List<Future<long[]>> spans = new ArrayList<>();
+            List<Future<Timings>> asked = new ArrayList<>();
             for (int i = 0; i < answers; i++) {
                 Region region = new Region.Box(20 + 30 * i, 40, 300 + 30 * i, 420);
-                spans.add(pool.submit(() -> {
+                asked.add(pool.submit(() -> {
                     go.await();
-                    Timings t = ask(ferret, image, region);
-                    long end = System.nanoTime();
-                    return new long[] {end - t.decodeNanos(), end, t.generatedTokens() - 1};
+                    return ask(ferret, image, region);
                 }));
             }
             go.countDown();
-            long first = Long.MAX_VALUE;
-            long last = Long.MIN_VALUE;
-            long tokens = 0;
-            for (Future<long[]> f : spans) {
-                long[] span = f.get();
-                first = Math.min(first, span[0]);
-                last = Math.max(last, span[1]);
-                tokens += span[2];
+            for (Future<Timings> f : asked) {
+                f.get();
             }
-            return tokens / ((last - first) / 1e9);
+            DecodeSteps after = ferret.stats().decodeSteps().getOrDefault(answers, new DecodeSteps(0, 0));
+            return new DecodeSteps(after.steps() - before.steps(), after.nanos() - before.nanos())
+                    .tokensPerSecond(answers);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while measuring concurrent answers", e);

@@ -126,7 +126,7 @@ public final class Ferret implements AutoCloseable {
     /** What the caches have saved so far, what they hold, and how many answers decoded together. */
     public FerretStats stats() {
         return new FerretStats(images.hits(), images.misses(), images.bytes(), prefixes.hits(), prefixes.misses(),
-                prefixes.reusedRows(), prefixes.bytes(), model.decodeStepSizes());
+                prefixes.reusedRows(), prefixes.bytes(), model.decodeSteps());
     }
 
     /** The tokenizer, e.g. to inspect prompts. */

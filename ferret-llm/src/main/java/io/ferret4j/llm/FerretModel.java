@@ -20,6 +20,7 @@ import io.ferret4j.core.weights.Weights;
 import io.ferret4j.encoder.ClipImageProcessor;
 import io.ferret4j.encoder.ClipVisionTower;
 import io.ferret4j.llm.generate.DecodeBatcher;
+import io.ferret4j.llm.generate.DecodeSteps;
 import io.ferret4j.llm.generate.GenerationConfig;
 import io.ferret4j.llm.generate.GenerationResult;
 import io.ferret4j.llm.generate.PrefixReuse;
@@ -230,8 +231,8 @@ final class FerretModel implements AutoCloseable {
     }
 
     /** Decoding steps run so far by their number of answers (empty when each answer decodes alone). */
-    Map<Integer, Long> decodeStepSizes() {
-        return batcher == null ? Map.of() : batcher.stepSizes();
+    Map<Integer, DecodeSteps> decodeSteps() {
+        return batcher == null ? Map.of() : batcher.steps();
     }
 
     /**

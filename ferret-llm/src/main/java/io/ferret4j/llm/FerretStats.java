@@ -4,6 +4,8 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
+import io.ferret4j.llm.generate.DecodeSteps;
+
 /**
  * What a {@link Ferret}'s caches have saved since it was loaded (see {@link FerretOptions#imageCacheBytes()} and
  * {@link FerretOptions#prefixCacheBytes()}), and how its answers decoded together ({@link FerretOptions#decodeBatch()}).
@@ -15,14 +17,15 @@ import java.util.TreeMap;
  * @param prefixCacheMisses  prompts that shared no row with any kept one (with the cache off, none is counted)
  * @param prefixReusedRows   prompt rows copied instead of computed, over all prompts
  * @param prefixCacheBytes   bytes of the key/value rows held now
- * @param decodeStepSizes    decoding steps run, by the number of answers each advanced by one token (a step of
- *                           four is one pass over the weights for four tokens); empty when each answer decodes alone
+ * @param decodeSteps        decoding steps run and their time, by the number of answers each advanced by one token
+ *                           (a step of four is one pass over the weights for four tokens); empty when each answer
+ *                           decodes alone
  */
 public record FerretStats(long imageCacheHits, long imageCacheMisses, long imageCacheBytes, long prefixCacheHits,
                           long prefixCacheMisses, long prefixReusedRows, long prefixCacheBytes,
-                          Map<Integer, Long> decodeStepSizes) {
-    /** Copies the step sizes, in increasing size. */
+                          Map<Integer, DecodeSteps> decodeSteps) {
+    /** Copies the steps, in increasing size. */
     public FerretStats {
-        decodeStepSizes = Collections.unmodifiableMap(new TreeMap<>(decodeStepSizes));
+        decodeSteps = Collections.unmodifiableMap(new TreeMap<>(decodeSteps));
     }
 }

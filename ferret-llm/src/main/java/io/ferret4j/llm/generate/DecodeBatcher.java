@@ -41,9 +41,9 @@ public final class DecodeBatcher implements Generator.StepRunner {
     private final int prefillChunkRows;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final ArrayDeque<Work> steps = new ArrayDeque<>();
+    private final ArrayDeque<Work> waitingSteps = new ArrayDeque<>();
     private final ArrayDeque<Work> chunks = new ArrayDeque<>();
-    private final Map<Integer, Long> stepSizes = new TreeMap<>();
+    private final Map<Integer, DecodeSteps> steps = new TreeMap<>();
     private boolean running;
     private int decoding;
 
@@ -81,7 +81,7 @@ public final class DecodeBatcher implements Generator.StepRunner {
     /** Feeds {@code tokenId} at {@code cache}'s next position in the next step and returns the logits after it. */
     @Override
     public float[] step(KvCache cache, int tokenId) {
-        return await(steps, new Work(cache, null, tokenId));
+        return await(waitingSteps, new Work(cache, null, tokenId));
     }
 
     /** A generation starts decoding: rounds wait (briefly) for its steps. Pair with {@link #leave()}. */
@@ -107,11 +107,11 @@ public final class DecodeBatcher implements Generator.StepRunner {
         }
     }
 
-    /** Steps run so far by their number of sequences. */
-    public Map<Integer, Long> stepSizes() {
+    /** The steps run so far, by the number of sequences each advanced. */
+    public Map<Integer, DecodeSteps> steps() {
         lock.lock();
         try {
-            return new TreeMap<>(stepSizes);
+            return new TreeMap<>(steps);
         } finally {
             lock.unlock();
         }
@@ -143,10 +143,10 @@ public final class DecodeBatcher implements Generator.StepRunner {
 
     /** Every decoding generation has asked for its step (or a full batch has), or the oldest has waited enough. */
     private boolean ready() {
-        if (steps.size() >= Math.min(decoding, maxBatch)) {
+        if (waitingSteps.size() >= Math.min(decoding, maxBatch)) {
             return true;
         }
-        long oldest = Math.min(steps.isEmpty() ? Long.MAX_VALUE : steps.peek().since,
+        long oldest = Math.min(waitingSteps.isEmpty() ? Long.MAX_VALUE : waitingSteps.peek().since,
                 chunks.isEmpty() ? Long.MAX_VALUE : chunks.peek().since);
         return System.nanoTime() - oldest >= TimeUnit.MICROSECONDS.toNanos(GATHER_MICROS);
     }
@@ -154,15 +154,18 @@ public final class DecodeBatcher implements Generator.StepRunner {
     /** Takes a round's work, runs it without the lock, and hands each waiting caller its result. */
     private void runRound() {
         List<Work> batch = new ArrayList<>();
-        while (!steps.isEmpty() && batch.size() < maxBatch) {
-            batch.add(steps.poll());
+        while (!waitingSteps.isEmpty() && batch.size() < maxBatch) {
+            batch.add(waitingSteps.poll());
         }
         Work chunk = chunks.poll();
         running = true;
         lock.unlock();
+        long stepNanos = 0;
         try {
             if (!batch.isEmpty()) {
+                long t0 = System.nanoTime();
                 run(batch, () -> decoder.logits(decoder.forward(ids(batch), caches(batch))));   // [n, vocab]
+                stepNanos = System.nanoTime() - t0;
             }
             if (chunk != null) {
                 run(List.of(chunk), () -> decoder.logits(Generator.lastRow(decoder.forward(chunk.rows, chunk.cache,
@@ -172,7 +175,8 @@ public final class DecodeBatcher implements Generator.StepRunner {
             lock.lock();
             running = false;
             if (!batch.isEmpty()) {
-                stepSizes.merge(batch.size(), 1L, Long::sum);
+                long nanos = stepNanos;
+                steps.merge(batch.size(), new DecodeSteps(1, nanos), (old, one) -> old.plus(nanos));
             }
             for (Work w : batch) {
                 w.done = true;

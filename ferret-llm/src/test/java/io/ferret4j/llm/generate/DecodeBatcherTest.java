@@ -66,7 +66,7 @@ final class DecodeBatcherTest {
         for (int i = 0; i < 8; i++) {
             alone.add(batched.generate(prompts.get(i), configs.get(i), TokenListener.NONE));
         }
-        assertThat(batcher.stepSizes()).as("one by one, every step holds one sequence").containsOnlyKeys(1);
+        assertThat(batcher.steps()).as("one by one, every step holds one sequence").containsOnlyKeys(1);
 
         List<GenerationResult> together = AtOnce.run(8, i -> batched.generate(prompts.get(i), configs.get(i),
                 TokenListener.NONE));
@@ -75,7 +75,7 @@ final class DecodeBatcherTest {
             assertThat(together.get(i).tokenIds()).as("generation %d", i).containsExactly(alone.get(i).tokenIds());
             assertThat(together.get(i).firstStepLogits()).containsExactly(alone.get(i).firstStepLogits());
         }
-        assertThat(batcher.stepSizes().keySet().stream().mapToInt(Integer::intValue).max().orElseThrow())
+        assertThat(batcher.steps().keySet().stream().mapToInt(Integer::intValue).max().orElseThrow())
                 .as("steps that advanced several sequences at once").isGreaterThanOrEqualTo(4);
     }
 
