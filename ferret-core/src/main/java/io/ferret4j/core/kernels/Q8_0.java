@@ -149,9 +149,7 @@ public final class Q8_0 implements BlockQuantized {
 
     @Override
     public ByteBuffer scaleBytes() {
-        ByteBuffer d = ByteBuffer.allocate(scales.capacity() * 2).order(ByteOrder.LITTLE_ENDIAN);
-        d.asShortBuffer().put(scales.duplicate().position(0));
-        return d;
+        return BlockQuantized.littleEndian(scales);
     }
 
     @Override
