@@ -184,25 +184,12 @@ final class FerretModel implements AutoCloseable {
         long t0 = System.nanoTime();
         INDArray regionRows = regions.isEmpty()
                 ? Nd4j.create(DataType.FLOAT, 0, decoder.config().hiddenSize())
-                : regionRows(image, regions, points);                           // [R, H]
+                : sampler.forward(image.imageFeatures(), regions, image.width(), image.height(), points,
+                Probe.NONE);                              // [R, H]
         long t1 = System.nanoTime();
         INDArray embeds = MultimodalSplice.inputsEmbeds(decoder, ids, image.projected(), regionRows,
                 config.imRegionFeaToken());
         return new Prepared(ids, regionRows, embeds, t1 - t0, System.nanoTime() - t1);
-    }
-
-    /**
-     * Each region's row on its own: a BLAS product may round a row differently in a larger batch, and a region's
-     * row must not depend on the regions asked beside it, so that a later turn's history rows are the earlier
-     * turn's and its prefix is reused.
-     */
-    private INDArray regionRows(EncodedImage image, List<Region> regions, MaskPointSampler points) {
-        INDArray[] rows = new INDArray[regions.size()];
-        for (int i = 0; i < rows.length; i++) {
-            rows[i] = sampler.forward(image.imageFeatures(), List.of(regions.get(i)), image.width(), image.height(),
-                    points, Probe.NONE);                                        // [1, H]
-        }
-        return Nd4j.vstack(rows);
     }
 
     /** A decoder of generated ids into text as it streams (see {@link LlamaTokenizer#newStreamingDecoder}). */

@@ -8,6 +8,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import io.ferret4j.core.nn.DenseLinear;
+import io.ferret4j.core.nn.RowByRow;
 import io.ferret4j.core.probe.Probe;
 import io.ferret4j.core.region.Region;
 import io.ferret4j.core.weights.CheckpointException;
@@ -133,8 +134,9 @@ public final class GeoRegionSampler {
             tap(probe, name + ".out", features, regions, n, d);
         }
         INDArray flat = Nd4j.create(features, new long[] {regions, (long) n * d}, 'c');    // point-major flatten
-        INDArray x = probe.record("flatten_projector_out", flattenProjector.forward(flat)); // [R, D]
-        return probe.record("region_features", dimProjector.forward(x));                   // [R, H]
+        // each region's rows go through products of their own, so a region's vector does not depend on the others
+        INDArray x = probe.record("flatten_projector_out", RowByRow.apply(flat, flattenProjector::forward)); // [R, D]
+        return probe.record("region_features", RowByRow.apply(x, dimProjector::forward));                   // [R, H]
     }
 
     /** The configuration this sampler was loaded with. */

@@ -6,6 +6,7 @@ import java.util.stream.IntStream;
 
 import io.ferret4j.core.nn.DenseLinear;
 import io.ferret4j.core.nn.Linear;
+import io.ferret4j.core.nn.RowByRow;
 import io.ferret4j.core.weights.Weights;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -119,7 +120,7 @@ final class SamplerStage {
         int regions = xy.size();
         int n = xy.get(0).length / 2;
         float[] loc = locations(xy, features, n);                                            // [R·N, D+2]
-        float[] p = floats(pointProjector.forward(matrix(loc, regions * n)));                // [R·N, D]
+        float[] p = floats(RowByRow.perBlock(matrix(loc, regions * n), regions, pointProjector::forward)); // [R·N, D]
         float[] anchorLoc = new float[regions * numSubPoint * (dim + 2)];
         for (int r = 0; r < regions; r++) {
             int[] fps = groups.fpsIdx()[r];
@@ -128,7 +129,8 @@ final class SamplerStage {
                         dim + 2);
             }
         }
-        float[] a = floats(anchorProjector.forward(matrix(anchorLoc, regions * numSubPoint))); // [R·S, D]
+        float[] a = floats(RowByRow.perBlock(matrix(anchorLoc, regions * numSubPoint), regions,
+                anchorProjector::forward));                                                  // [R·S, D]
         float[] out = new float[regions * numSubPoint * dim];
         IntStream.range(0, regions * numSubPoint).parallel().forEach(rt -> {
             int r = rt / numSubPoint;

@@ -4,6 +4,7 @@ import java.util.function.UnaryOperator;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Row-independent results for small batches. A BLAS product or an ND4J reduction over {@code n} rows may round row
@@ -11,7 +12,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * sequence decoded beside others would drift from its answer alone. Up to {@link #MAX_ROWS} rows, the language
  * model's projections ({@link #independent}) and norms therefore give every row exactly its result alone: in one
  * pass over the weights where the kernels guarantee it ({@link CompactLinear}), else one row at a time through
- * {@link #apply}. Other models keep their products whole, so their rows are rounded as before.
+ * {@link #apply}. The region sampler likewise runs each region's rows through products of their own
+ * ({@link #perBlock}), so a region's vector does not depend on the regions asked beside it. Other models keep their
+ * products whole.
  */
 public final class RowByRow {
     /**
@@ -53,10 +56,28 @@ public final class RowByRow {
 
     /** {@code f} applied to each row of {@code x [n, ·]} as a fresh {@code [1, ·]} array, stacked: {@code [n, ·]}. */
     public static INDArray apply(INDArray x, UnaryOperator<INDArray> f) {
-        INDArray[] rows = new INDArray[(int) x.size(0)];
-        for (int i = 0; i < rows.length; i++) {
-            rows[i] = f.apply(x.getRow(i, true).dup('c'));
+        return perBlock(x, (int) x.size(0), f);
+    }
+
+    /**
+     * {@code f} applied to each of {@code blocks} equal blocks of {@code x}'s rows as a fresh array, stacked: a
+     * block's result is the same whatever the other blocks are and however many (the region sampler's regions).
+     *
+     * @throws IllegalArgumentException if {@code blocks} does not divide the rows
+     */
+    public static INDArray perBlock(INDArray x, int blocks, UnaryOperator<INDArray> f) {
+        long rows = x.size(0);
+        if (blocks < 1 || rows % blocks != 0) {
+            throw new IllegalArgumentException(blocks + " blocks do not divide " + rows + " rows");
         }
-        return Nd4j.vstack(rows);
+        if (blocks == 1) {
+            return f.apply(x);
+        }
+        long m = rows / blocks;
+        INDArray[] out = new INDArray[blocks];
+        for (int b = 0; b < blocks; b++) {
+            out[b] = f.apply(x.get(NDArrayIndex.interval(b * m, (b + 1) * m), NDArrayIndex.all()).dup('c'));
+        }
+        return Nd4j.vstack(out);
     }
 }

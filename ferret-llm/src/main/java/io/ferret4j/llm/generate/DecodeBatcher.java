@@ -123,7 +123,9 @@ public final class DecodeBatcher implements Generator.StepRunner {
             queue.add(work);
             changed.signalAll();
             while (!work.done) {
-                if (!running && ready()) {
+                if (running) {
+                    changed.await();                                   // signalled when the round ends
+                } else if (ready()) {
                     runRound();
                 } else {
                     changed.await(GATHER_MICROS, TimeUnit.MICROSECONDS);
